@@ -1,0 +1,1 @@
+# Rollups and surveys arrive with the analytics issue; events are written by community.Event.

@@ -1,0 +1,1 @@
+# Sections and articles arrive with the knowledge-base issue.
