@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from community.slugs import slugify_title
-
 
 class Category(models.Model):
     """A product line customers write about: cards, deposits, loans, transfers, the mobile app…
@@ -69,6 +67,14 @@ STATUSES_BY_KIND: dict[str, list[str]] = {
         TopicStatus.CANNOT_REPRODUCE,
     ],
     TopicKind.THANKS: [TopicStatus.PUBLISHED],
+}
+
+# What the vote button says for each kind.
+VOTE_LABELS = {
+    TopicKind.QUESTION: pgettext_lazy("vote button", "Useful question"),
+    TopicKind.IDEA: pgettext_lazy("vote button", "+1"),
+    TopicKind.PROBLEM: pgettext_lazy("vote button", "Me too"),
+    TopicKind.THANKS: pgettext_lazy("vote button", "Join the thanks"),
 }
 
 # Statuses that mean the customer got what they came for; used by lists ("unanswered") and metrics.
@@ -203,11 +209,6 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify_title(self.title)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("community:topic-detail", kwargs={"pk": self.pk, "slug": self.slug})
 
@@ -218,6 +219,10 @@ class Topic(models.Model):
     @property
     def status_choices(self) -> list[tuple[str, str]]:
         return status_choices(self.kind)
+
+    @property
+    def vote_label(self) -> str:
+        return VOTE_LABELS[self.kind]
 
 
 class ReplyQuerySet(models.QuerySet):

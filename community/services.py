@@ -26,6 +26,7 @@ from community.models import (
     TopicVote,
     initial_status,
 )
+from community.slugs import slugify_title
 
 MODERATION_ACTIONS = {
     "pin": ("is_pinned", True),
@@ -79,9 +80,11 @@ def topic_create(
             {"kind": _("Choose what you are writing: a question, an idea, a problem or thanks.")}
         )
     at = at or timezone.now()
+    title = _clean_text(title, field="title", required=True)
     topic = Topic(
         kind=kind,
-        title=_clean_text(title, field="title", required=True),
+        title=title,
+        slug=slugify_title(title),
         body=_clean_text(body, field="body", required=False),
         author=author,
         category=category,

@@ -1,0 +1,345 @@
+"""Community pages. Each view: access-checked fetch → form → one service call → redirect, or a
+partial for htmx. Services repeat every permission check, so a forged POST gets a 403 too."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from accounts.models import User
+from community import permissions, services
+from community.filters import TopicFilter
+from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
+from community.models import EventKind, Reply, Topic, TopicKind
+
+TOPICS_PER_PAGE = 20
+REPLIES_PER_PAGE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _rate(setting: str):
+    """Rates are read per request so operators can change them in the environment."""
+    return lambda group, request: getattr(settings, setting)
+
+
+def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _get_topic(request: HttpRequest, pk: int) -> Topic:
+    """The topic if this user may see it; hidden topics 404 for everyone but moderators."""
+    topic = get_object_or_404(Topic.objects.select_related("author", "category"), pk=pk)
+    if not permissions.can_view_topic(request.user, topic):
+        raise Http404
+    return topic
+
+
+def _get_reply(request: HttpRequest, pk: int) -> Reply:
+    reply = get_object_or_404(Reply.objects.select_related("topic", "author"), pk=pk)
+    if not permissions.can_view_topic(request.user, reply.topic):
+        raise Http404
+    return reply
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    topics = Topic.objects.visible_to(request.user)
+    ctx = {
+        "counts": topics.counts_by_kind(),
+        "topics": topics.for_list().with_vote_of(request.user).active()[:TOPICS_PER_PAGE],
+        "popular_questions": topics.popular_questions().only("pk", "slug", "title", "score")[:5],
+        "frequently_asked": topics.frequently_asked().only("pk", "slug", "title", "view_count")[:5],
+        "kinds": TopicKind.choices,
+    }
+    return render(request, "community/home.html", ctx)
+
+
+@require_GET
+def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
+    topics = Topic.objects.visible_to(request.user)
+    if kind:
+        topics = topics.filter(kind=kind)
+    topic_filter = TopicFilter(
+        request.GET or None, queryset=topics.for_list().with_vote_of(request.user), kind=kind
+    )
+    ctx = {
+        "kind": kind,
+        "kind_label": TopicKind(kind).label if kind else None,
+        "filter": topic_filter,
+        "page": _paginate(request, topic_filter.qs, TOPICS_PER_PAGE),
+        "counts": Topic.objects.visible_to(request.user).counts_by_kind(),
+    }
+    return render(request, "community/topic_list.html", ctx)
+
+
+def _thread(topic: Topic, page: Page, replies) -> list[tuple[str, object]]:
+    """Replies of this page interleaved with the status changes that happened between them."""
+    events = topic.events.filter(kind=EventKind.STATUS_CHANGED).select_related("actor")
+    if page.number > 1 and page.object_list:
+        events = events.filter(created_at__gte=page.object_list[0].created_at)
+    if page.has_next():
+        next_first = replies.values_list("created_at", flat=True)[page.end_index()]
+        events = events.filter(created_at__lt=next_first)
+    items = [("reply", reply) for reply in page.object_list]
+    items += [("event", event) for event in events]
+    return sorted(items, key=lambda item: item[1].created_at)
+
+
+@require_GET
+def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    topic = _get_topic(request, pk)
+    if slug != topic.slug:
+        url = topic.get_absolute_url()
+        if request.GET:
+            url += "?" + request.GET.urlencode()
+        return redirect(url, permanent=True)
+
+    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+    replies = topic.replies.for_thread().with_helpful_vote_of(request.user)
+    page = _paginate(request, replies, REPLIES_PER_PAGE)
+    answers = list(replies.filter(Q(is_official=True) | Q(is_accepted=True)))
+    user = request.user
+    ctx = {
+        "topic": topic,
+        "has_voted": user.is_authenticated and topic.votes.filter(user=user).exists(),
+        "official_answer": next((r for r in answers if r.is_official), None),
+        "accepted_answer": next((r for r in answers if r.is_accepted), None),
+        "page": page,
+        "thread": _thread(topic, page, replies),
+        "reply_form": ReplyForm(),
+        **_topic_permissions(user, topic),
+    }
+    return render(request, "community/topic_detail.html", ctx)
+
+
+def _topic_permissions(user, topic: Topic) -> dict:
+    can_change_status = permissions.can_change_status(user, topic)
+    return {
+        "can_reply": permissions.can_reply(user, topic),
+        "can_vote": permissions.can_vote_topic(user, topic),
+        "can_edit": permissions.can_edit_topic(user, topic),
+        "can_moderate": permissions.can_moderate_topic(user, topic),
+        "can_change_status": can_change_status,
+        "status_form": StatusForm(topic=topic) if can_change_status else None,
+        # Per-reply rights that depend only on the user and the topic, computed once.
+        "can_mark_official": user.is_authenticated
+        and user.is_official
+        and topic.kind != TopicKind.THANKS,
+        "can_accept": user.is_authenticated
+        and topic.kind == TopicKind.QUESTION
+        and topic.author_id == user.pk,
+    }
+
+
+@login_required
+@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_POST_TOPIC"), method="POST", block=False)
+def topic_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = TopicForm(request.POST)
+        if getattr(request, "limited", False):
+            form.add_error(None, _("You are posting too often. Please wait a few minutes."))
+        elif form.is_valid():
+            try:
+                topic = services.topic_create(author=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your topic is published."))
+                return redirect(topic)
+    else:
+        form = TopicForm(
+            initial={
+                "title": request.GET.get("title", "")[:200],
+                "kind": request.GET.get("kind")
+                if request.GET.get("kind") in TopicKind.values
+                else TopicKind.QUESTION,
+            }
+        )
+    return render(request, "community/topic_form.html", {"form": form})
+
+
+@login_required
+def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request, pk)
+    if not permissions.can_edit_topic(request.user, topic):
+        raise PermissionDenied(_("You cannot edit this topic."))
+    if request.method == "POST":
+        form = TopicEditForm(request.POST, instance=topic)
+        if form.is_valid():
+            services.topic_edit(topic=topic, editor=request.user, **form.cleaned_data)
+            messages.success(request, _("Changes saved."))
+            return redirect(topic)
+    else:
+        form = TopicEditForm(instance=topic)
+    return render(request, "community/topic_edit.html", {"form": form, "topic": topic})
+
+
+@require_POST
+@login_required
+@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_POST_REPLY"), method="POST", block=False)
+def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request, pk)
+    if not permissions.can_reply(request.user, topic):
+        raise PermissionDenied(_("Replies to this topic are closed."))
+    form = ReplyForm(request.POST)
+    reply = None
+    if getattr(request, "limited", False):
+        form.add_error(None, _("You are posting too often. Please wait a few minutes."))
+    elif form.is_valid():
+        reply = services.reply_create(topic=topic, author=request.user, **form.cleaned_data)
+
+    if _is_htmx(request):
+        ctx = {"topic": topic, "reply_form": ReplyForm() if reply else form, "new_reply": reply}
+        return render(request, "community/partials/reply_created.html", ctx)
+    if reply:
+        return redirect(reply.get_absolute_url())
+    # Without JavaScript, show the form with its errors and the text the customer typed.
+    return render(request, "community/reply_form_page.html", {"topic": topic, "reply_form": form})
+
+
+@login_required
+def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _get_reply(request, pk)
+    if not permissions.can_edit_reply(request.user, reply):
+        raise PermissionDenied(_("You cannot edit this reply."))
+    if request.method == "POST":
+        form = ReplyForm(request.POST, instance=reply)
+        if form.is_valid():
+            services.reply_edit(reply=reply, editor=request.user, **form.cleaned_data)
+            messages.success(request, _("Changes saved."))
+            return redirect(reply.get_absolute_url())
+    else:
+        form = ReplyForm(instance=reply)
+    return render(request, "community/reply_edit.html", {"form": form, "reply": reply})
+
+
+@require_POST
+@login_required
+@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+def topic_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request, pk)
+    if getattr(request, "limited", False):
+        return HttpResponse(_("Too many votes. Please wait a minute."), status=429)
+    has_voted = services.topic_vote_toggle(topic=topic, user=request.user)
+    if _is_htmx(request):
+        topic.refresh_from_db(fields=["score"])
+        ctx = {"topic": topic, "has_voted": has_voted, "can_vote": True}
+        return render(request, "community/partials/topic_vote.html", ctx)
+    return _redirect_back(request, topic.get_absolute_url())
+
+
+@require_POST
+@login_required
+@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+def reply_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _get_reply(request, pk)
+    if getattr(request, "limited", False):
+        return HttpResponse(_("Too many votes. Please wait a minute."), status=429)
+    has_voted = services.reply_vote_toggle(reply=reply, user=request.user)
+    if _is_htmx(request):
+        reply.refresh_from_db(fields=["helpful_count"])
+        reply.has_voted = has_voted
+        ctx = {"reply": reply, "can_vote": True}
+        return render(request, "community/partials/reply_vote.html", ctx)
+    return redirect(reply.get_absolute_url())
+
+
+@require_POST
+@login_required
+def topic_status(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request, pk)
+    if not permissions.can_change_status(request.user, topic):
+        raise PermissionDenied(_("Only official representatives change a topic's status."))
+    form = StatusForm(request.POST, topic=topic)
+    if form.is_valid():
+        services.topic_status_set(
+            topic=topic, actor=request.user, status=form.cleaned_data["status"]
+        )
+        messages.success(request, _("Status changed."))
+    else:
+        messages.error(request, _("This status does not apply to this kind of topic."))
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def reply_official(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _get_reply(request, pk)
+    if request.POST.get("action") == "unmark":
+        services.answer_unmark_official(reply=reply, actor=request.user)
+        messages.success(request, _("The reply is no longer the official answer."))
+    else:
+        services.answer_mark_official(reply=reply, actor=request.user)
+        messages.success(request, _("The reply is marked as the official answer."))
+    return redirect(reply.get_absolute_url())
+
+
+@require_POST
+@login_required
+def reply_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _get_reply(request, pk)
+    if request.POST.get("action") == "unaccept":
+        services.answer_unaccept(reply=reply, user=request.user)
+        messages.success(request, _("You withdrew the accepted answer."))
+    else:
+        services.answer_accept(reply=reply, user=request.user)
+        messages.success(request, _("Thank you! The answer is marked as the solution."))
+    return redirect(reply.get_absolute_url())
+
+
+@require_POST
+@login_required
+def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request, pk)
+    action = request.POST.get("action", "")
+    if action not in services.MODERATION_ACTIONS:
+        return HttpResponse(_("Unknown moderation action."), status=400)
+    services.topic_moderate(topic=topic, actor=request.user, action=action)
+    messages.success(request, _("Done."))
+    return redirect(topic)
+
+
+@require_GET
+def user_profile(request: HttpRequest, username: str) -> HttpResponse:
+    profile = get_object_or_404(
+        User.objects.select_related("department"), username=username, is_active=True
+    )
+    topics = Topic.objects.visible_to(request.user).filter(author=profile)
+    replies = (
+        Reply.objects.filter(author=profile, topic__in=Topic.objects.visible_to(request.user))
+        .select_related("topic")
+        .order_by("-created_at", "-pk")
+    )
+    ctx = {
+        "profile": profile,
+        "topics": topics.for_list().with_vote_of(request.user).newest()[:TOPICS_PER_PAGE],
+        "topic_count": topics.count(),
+        "replies": replies[:TOPICS_PER_PAGE],
+        "reply_count": replies.count(),
+    }
+    return render(request, "community/user_profile.html", ctx)
+
+
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    return render(request, "community/people_list.html", {"people": User.objects.representatives()})
