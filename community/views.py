@@ -209,7 +209,12 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         reply = services.reply_create(topic=topic, author=request.user, **form.cleaned_data)
 
     if _is_htmx(request):
-        ctx = {"topic": topic, "reply_form": ReplyForm() if reply else form, "new_reply": reply}
+        ctx = {
+            "topic": topic,
+            "reply_form": ReplyForm() if reply else form,
+            "new_reply": reply,
+            **_topic_permissions(request.user, topic),
+        }
         return render(request, "community/partials/reply_created.html", ctx)
     if reply:
         return redirect(reply.get_absolute_url())
