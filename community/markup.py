@@ -5,7 +5,7 @@ from functools import partial
 
 import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 
 ALLOWED_TAGS = frozenset(
     {
@@ -40,6 +40,8 @@ ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["al
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "sane_lists", "tables", "nl2br"]
+# Column alignment as an `align` attribute: the allow-list drops every `style`.
+MARKDOWN_CONFIG = {"tables": {"use_align_attribute": True}}
 
 
 def _nofollow_ugc(attrs: dict, new: bool = False) -> dict:
@@ -54,14 +56,24 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_nofollow_ugc], skip_tags={"pre", "code"})],
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_nofollow_ugc],
+            skip_tags={"pre", "code"},
+            # Linkify runs after the sanitizer: bare URLs must meet the same protocol allow-list.
+            url_re=build_url_re(protocols=["http", "https"]),
+        )
+    ],
 )
 
 
 def render_markdown(text: str) -> str:
     # Headings h1/h2 belong to the page, not to a reply: shift "# Title" down to h3.
     # A fresh Markdown instance per call: instances keep state and are not thread-safe.
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+    html = markdown.markdown(
+        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+    )
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"

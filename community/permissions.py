@@ -58,23 +58,41 @@ def can_vote_reply(user, reply: Reply) -> bool:
 
 
 def can_change_status(user, topic: Topic) -> bool:
-    return _is_member(user) and user.is_official and topic.kind != TopicKind.THANKS
+    return (
+        _is_member(user)
+        and user.is_official
+        and topic.kind != TopicKind.THANKS
+        and can_view_topic(user, topic)
+    )
+
+
+def can_mark_official_in(user, topic: Topic) -> bool:
+    """May mark replies of this topic as its official answer."""
+    return (
+        _is_member(user)
+        and user.is_official
+        and topic.kind != TopicKind.THANKS
+        and can_view_topic(user, topic)
+    )
 
 
 def can_mark_official(user, reply: Reply) -> bool:
-    return _is_member(user) and user.is_official and reply.topic.kind != TopicKind.THANKS
+    return can_mark_official_in(user, reply.topic)
 
 
-def can_accept_answer(user, reply: Reply) -> bool:
-    """The question's author picks the answer that solved it (not their own reply)."""
-    topic = reply.topic
+def can_accept_in(user, topic: Topic) -> bool:
+    """The question's author picks the answer that solved it."""
     return (
         _is_member(user)
         and topic.kind == TopicKind.QUESTION
         and topic.author_id == user.pk
-        and reply.author_id != user.pk
         and not topic.is_hidden
     )
+
+
+def can_accept_answer(user, reply: Reply) -> bool:
+    """Any reply but the author's own."""
+    return can_accept_in(user, reply.topic) and reply.author_id != user.pk
 
 
 def can_moderate_topic(user, topic: Topic) -> bool:

@@ -238,6 +238,8 @@ def answer_mark_official(*, reply: Reply, actor: User, at: datetime | None = Non
         permissions.can_mark_official(actor, reply),
         _("Only official representatives mark the official answer."),
     )
+    if reply.is_official:
+        return reply
     at = at or timezone.now()
     Reply.objects.filter(topic=reply.topic_id, is_official=True).exclude(pk=reply.pk).update(
         is_official=False, marked_official_by=None, marked_official_at=None
@@ -257,6 +259,8 @@ def answer_unmark_official(*, reply: Reply, actor: User, at: datetime | None = N
         permissions.can_mark_official(actor, reply),
         _("Only official representatives mark the official answer."),
     )
+    if not reply.is_official:
+        return reply
     at = at or timezone.now()
     reply.is_official = False
     reply.marked_official_by = None
@@ -274,6 +278,8 @@ def answer_accept(*, reply: Reply, user: User, at: datetime | None = None) -> Re
         permissions.can_accept_answer(user, reply),
         _("Only the author of the question can accept an answer."),
     )
+    if reply.is_accepted:
+        return reply
     at = at or timezone.now()
     Reply.objects.filter(topic=reply.topic_id, is_accepted=True).exclude(pk=reply.pk).update(
         is_accepted=False
@@ -291,6 +297,8 @@ def answer_unaccept(*, reply: Reply, user: User, at: datetime | None = None) -> 
         permissions.can_accept_answer(user, reply),
         _("Only the author of the question can accept an answer."),
     )
+    if not reply.is_accepted:
+        return reply
     at = at or timezone.now()
     reply.is_accepted = False
     reply.save(update_fields=["is_accepted"])

@@ -50,8 +50,9 @@ def transliterate(text: str) -> str:
 
 
 def slugify_title(title: str) -> str:
-    slug = slugify(transliterate(title))[:MAX_SLUG_LENGTH].strip("-")
-    # Cut on a word boundary so the URL does not end in half a word.
-    if len(slugify(transliterate(title))) > MAX_SLUG_LENGTH and "-" in slug:
-        slug = slug.rsplit("-", 1)[0]
-    return slug or FALLBACK_SLUG
+    slug = slugify(transliterate(title))
+    if len(slug) > MAX_SLUG_LENGTH:
+        # Cut on a word boundary so the URL does not end in half a word.
+        cut = slug[: MAX_SLUG_LENGTH + 1]
+        slug = cut[:-1] if cut.endswith("-") else cut.rsplit("-", 1)[0][:MAX_SLUG_LENGTH]
+    return slug.strip("-") or FALLBACK_SLUG

@@ -142,12 +142,8 @@ def _topic_permissions(user, topic: Topic) -> dict:
         "can_change_status": can_change_status,
         "status_form": StatusForm(topic=topic) if can_change_status else None,
         # Per-reply rights that depend only on the user and the topic, computed once.
-        "can_mark_official": user.is_authenticated
-        and user.is_official
-        and topic.kind != TopicKind.THANKS,
-        "can_accept": user.is_authenticated
-        and topic.kind == TopicKind.QUESTION
-        and topic.author_id == user.pk,
+        "can_mark_official": permissions.can_mark_official_in(user, topic),
+        "can_accept": permissions.can_accept_in(user, topic),
     }
 
 
