@@ -46,6 +46,21 @@ def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's filters, for page links that must not pile up `page=` parameters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _with_reply_permissions(user, replies):
+    """Per-reply controls: the thread shows only buttons that will not answer 403."""
+    for reply in replies:
+        reply.can_vote = permissions.can_vote_reply(user, reply)
+        reply.can_edit = permissions.can_edit_reply(user, reply)
+    return replies
+
+
 def _get_topic(request: HttpRequest, pk: int) -> Topic:
     """The topic if this user may see it; hidden topics 404 for everyone but moderators."""
     topic = get_object_or_404(Topic.objects.select_related("author", "category"), pk=pk)
@@ -87,6 +102,7 @@ def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         "kind_label": TopicKind(kind).label if kind else None,
         "filter": topic_filter,
         "page": _paginate(request, topic_filter.qs, TOPICS_PER_PAGE),
+        "query": _query_without_page(request),
         "counts": Topic.objects.visible_to(request.user).counts_by_kind(),
     }
     return render(request, "community/topic_list.html", ctx)
@@ -117,8 +133,11 @@ def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
     replies = topic.replies.for_thread().with_helpful_vote_of(request.user)
     page = _paginate(request, replies, REPLIES_PER_PAGE)
-    answers = list(replies.filter(Q(is_official=True) | Q(is_accepted=True)))
     user = request.user
+    answers = _with_reply_permissions(
+        user, list(replies.filter(Q(is_official=True) | Q(is_accepted=True)))
+    )
+    page.object_list = _with_reply_permissions(user, list(page.object_list))
     ctx = {
         "topic": topic,
         "has_voted": user.is_authenticated and topic.votes.filter(user=user).exists(),
@@ -203,6 +222,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, _("You are posting too often. Please wait a few minutes."))
     elif form.is_valid():
         reply = services.reply_create(topic=topic, author=request.user, **form.cleaned_data)
+        _with_reply_permissions(request.user, [reply])
 
     if _is_htmx(request):
         ctx = {
@@ -312,6 +332,8 @@ def reply_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _get_topic(request, pk)
+    if not permissions.can_moderate_topic(request.user, topic):
+        raise PermissionDenied(_("Only moderators can do this."))
     action = request.POST.get("action", "")
     if action not in services.MODERATION_ACTIONS:
         return HttpResponse(_("Unknown moderation action."), status=400)
