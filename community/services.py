@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from community.models import (
     TopicVote,
     initial_status,
 )
+from community.sensitive import LABELS, MASK_ORDER, mask_sensitive
 from community.slugs import slugify_title
 
 MODERATION_ACTIONS = {
@@ -52,16 +53,30 @@ def _event(
     )
 
 
+def _activity_no_earlier_than(at: datetime) -> Greatest:
+    """Activity never moves back in time, even when an import or the demo replays the past."""
+    return Greatest("last_activity_at", Value(at))
+
+
 def _deny_unless(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
 
-def _clean_text(value: str, *, field: str, required: bool) -> str:
+def _clean_text(value: str, *, field: str, required: bool, masked: set[str]) -> str:
+    """Strip the text and mask card numbers, CVV codes and phones in it, adding what was masked
+    to `masked` so the caller can tell the author."""
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: _("This field cannot be empty.")})
-    return value
+    result = mask_sensitive(value)
+    masked |= result.kinds
+    return result.text
+
+
+def _tell_what_was_masked(obj: Topic | Reply, masked: set[str]) -> None:
+    # A transient attribute: the view turns it into a message for the author.
+    obj.masked_labels = [str(LABELS[kind]) for kind in MASK_ORDER if kind in masked]
 
 
 @transaction.atomic
@@ -80,12 +95,13 @@ def topic_create(
             {"kind": _("Choose what you are writing: a question, an idea, a problem or thanks.")}
         )
     at = at or timezone.now()
-    title = _clean_text(title, field="title", required=True)
+    masked: set[str] = set()
+    title = _clean_text(title, field="title", required=True, masked=masked)
     topic = Topic(
         kind=kind,
         title=title,
         slug=slugify_title(title),
-        body=_clean_text(body, field="body", required=False),
+        body=_clean_text(body, field="body", required=False, masked=masked),
         author=author,
         category=category,
         status=initial_status(kind),
@@ -96,6 +112,7 @@ def topic_create(
     topic.full_clean()
     topic.save()
     _event(EventKind.TOPIC_CREATED, at=at, topic=topic, actor=author, topic_kind=kind)
+    _tell_what_was_masked(topic, masked)
     return topic
 
 
@@ -104,8 +121,9 @@ def topic_edit(
     *, topic: Topic, editor: User, title: str, body: str, category: Category | None
 ) -> Topic:
     _deny_unless(permissions.can_edit_topic(editor, topic), _("You cannot edit this topic."))
-    topic.title = _clean_text(title, field="title", required=True)
-    topic.body = _clean_text(body, field="body", required=False)
+    masked: set[str] = set()
+    topic.title = _clean_text(title, field="title", required=True, masked=masked)
+    topic.body = _clean_text(body, field="body", required=False, masked=masked)
     topic.body_html = render_markdown(topic.body)
     topic.category = category
     topic.edited_at = timezone.now()
@@ -113,6 +131,7 @@ def topic_edit(
     topic.full_clean()
     topic.save(update_fields=["title", "body", "body_html", "category", "edited_at"])
     _event(EventKind.TOPIC_EDITED, at=topic.edited_at, topic=topic, actor=editor)
+    _tell_what_was_masked(topic, masked)
     return topic
 
 
@@ -120,17 +139,20 @@ def topic_edit(
 def reply_create(*, topic: Topic, author: User, body: str, at: datetime | None = None) -> Reply:
     _deny_unless(permissions.can_reply(author, topic), _("Replies to this topic are closed."))
     at = at or timezone.now()
+    masked: set[str] = set()
     reply = Reply(
         topic=topic,
         author=author,
-        body=_clean_text(body, field="body", required=True),
+        body=_clean_text(body, field="body", required=True, masked=masked),
         created_at=at,
     )
     reply.body_html = render_markdown(reply.body)
     reply.full_clean()
     reply.save()
     Topic.objects.filter(pk=topic.pk).update(
-        reply_count=F("reply_count") + 1, last_activity_at=at, last_reply_by=author
+        reply_count=F("reply_count") + 1,
+        last_activity_at=_activity_no_earlier_than(at),
+        last_reply_by=author,
     )
     _event(
         EventKind.REPLY_CREATED,
@@ -140,17 +162,20 @@ def reply_create(*, topic: Topic, author: User, body: str, at: datetime | None =
         actor=author,
         by_representative=author.is_official,
     )
+    _tell_what_was_masked(reply, masked)
     return reply
 
 
 @transaction.atomic
 def reply_edit(*, reply: Reply, editor: User, body: str) -> Reply:
     _deny_unless(permissions.can_edit_reply(editor, reply), _("You cannot edit this reply."))
-    reply.body = _clean_text(body, field="body", required=True)
+    masked: set[str] = set()
+    reply.body = _clean_text(body, field="body", required=True, masked=masked)
     reply.body_html = render_markdown(reply.body)
     reply.edited_at = timezone.now()
     reply.full_clean()
     reply.save(update_fields=["body", "body_html", "edited_at"])
+    _tell_what_was_masked(reply, masked)
     return reply
 
 
@@ -198,8 +223,10 @@ def _set_status(topic: Topic, status: str, *, actor: User, at: datetime) -> None
         return
     previous = topic.status
     topic.status = status
-    Topic.objects.filter(pk=topic.pk).update(status=status, last_activity_at=at)
-    topic.last_activity_at = at
+    Topic.objects.filter(pk=topic.pk).update(
+        status=status, last_activity_at=_activity_no_earlier_than(at)
+    )
+    topic.last_activity_at = max(topic.last_activity_at, at)
     _event(
         EventKind.STATUS_CHANGED,
         at=at,
@@ -308,7 +335,7 @@ def answer_unaccept(*, reply: Reply, user: User, at: datetime | None = None) -> 
 
 
 @transaction.atomic
-def topic_moderate(*, topic: Topic, actor: User, action: str) -> Topic:
+def topic_moderate(*, topic: Topic, actor: User, action: str, at: datetime | None = None) -> Topic:
     """Pin, lock or hide a topic, or undo it."""
     _deny_unless(permissions.can_moderate_topic(actor, topic), _("Only moderators can do this."))
     if action not in MODERATION_ACTIONS:

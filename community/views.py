@@ -42,6 +42,18 @@ def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
+def _warn_if_masked(request: HttpRequest, obj: Topic | Reply) -> None:
+    if labels := getattr(obj, "masked_labels", None):
+        messages.warning(
+            request,
+            _(
+                "We hid %(what)s in your text. This page is public: never publish card "
+                "details or phone numbers."
+            )
+            % {"what": ", ".join(labels)},
+        )
+
+
 def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
@@ -180,6 +192,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Your topic is published."))
+                _warn_if_masked(request, topic)
                 return redirect(topic)
     else:
         form = TopicForm(
@@ -203,6 +216,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             services.topic_edit(topic=topic, editor=request.user, **form.cleaned_data)
             messages.success(request, _("Changes saved."))
+            _warn_if_masked(request, topic)
             return redirect(topic)
     else:
         form = TopicEditForm(instance=topic)
@@ -223,6 +237,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     elif form.is_valid():
         reply = services.reply_create(topic=topic, author=request.user, **form.cleaned_data)
         _with_reply_permissions(request.user, [reply])
+        _warn_if_masked(request, reply)
 
     if _is_htmx(request):
         ctx = {
@@ -248,6 +263,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             services.reply_edit(reply=reply, editor=request.user, **form.cleaned_data)
             messages.success(request, _("Changes saved."))
+            _warn_if_masked(request, reply)
             return redirect(reply.get_absolute_url())
     else:
         form = ReplyForm(instance=reply)

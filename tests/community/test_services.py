@@ -23,7 +23,8 @@ from community.models import (
 )
 from tests.conftest import make_category, make_reply, make_topic, make_user
 
-AT = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
+# In the future of every row the fixtures create "now", so services dated AT or LATER move activity on.
+AT = datetime(2030, 3, 3, 9, 30, tzinfo=UTC)
 LATER = AT + timedelta(hours=2)
 
 
@@ -265,12 +266,27 @@ def test_reply_is_saved_with_rendered_body(question, other_customer):
     assert stored.helpful_count == 0
 
 
-def test_reply_bumps_the_topic_count_last_replier_and_activity(question, other_customer):
+def test_reply_bumps_the_topic_count_last_replier_and_activity(customer, other_customer):
+    question = make_topic(author=customer, at=AT)
     services.reply_create(topic=question, author=other_customer, body="Ответ", at=LATER)
     question.refresh_from_db()
     assert question.reply_count == 1
     assert question.last_reply_by == other_customer
     assert question.last_activity_at == LATER
+
+
+def test_a_reply_dated_in_the_past_does_not_move_activity_back(customer, other_customer):
+    question = make_topic(author=customer, at=LATER)
+    services.reply_create(topic=question, author=other_customer, body="Ответ", at=AT)
+    question.refresh_from_db()
+    assert question.last_activity_at == LATER
+
+
+def test_a_status_change_dated_in_the_past_does_not_move_activity_back(customer, representative):
+    idea = make_topic(author=customer, kind=TopicKind.IDEA, at=LATER)
+    services.topic_status_set(topic=idea, actor=representative, status=TopicStatus.PLANNED, at=AT)
+    idea.refresh_from_db()
+    assert idea.last_activity_at == LATER
 
 
 def test_reply_count_is_incremented_in_the_database_not_from_a_stale_copy(question):
