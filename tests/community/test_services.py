@@ -23,7 +23,7 @@ from community.models import (
 )
 from tests.conftest import make_category, make_reply, make_topic, make_user
 
-# In the future of every row the fixtures create "now", so services dated AT or LATER move activity on.
+# After every row the fixtures create "now": services dated AT or LATER move activity on.
 AT = datetime(2030, 3, 3, 9, 30, tzinfo=UTC)
 LATER = AT + timedelta(hours=2)
 
