@@ -288,7 +288,8 @@ class Reply(models.Model):
         return f"#{self.pk} → {self.topic_id}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.topic.get_absolute_url()}#reply-{self.pk}"
+        """A permanent link that finds the thread page the reply is on."""
+        return reverse("community:reply-detail", kwargs={"pk": self.pk})
 
 
 class TopicVote(models.Model):

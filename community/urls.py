@@ -20,6 +20,7 @@ urlpatterns = [
     path("t/<int:pk>/vote/", views.topic_vote, name="topic-vote"),
     path("t/<int:pk>/status/", views.topic_status, name="topic-status"),
     path("t/<int:pk>/moderate/", views.topic_moderate, name="topic-moderate"),
+    path("r/<int:pk>/", views.reply_detail, name="reply-detail"),
     path("r/<int:pk>/edit/", views.reply_edit, name="reply-edit"),
     path("r/<int:pk>/helpful/", views.reply_vote, name="reply-vote"),
     path("r/<int:pk>/official/", views.reply_official, name="reply-official"),

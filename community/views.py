@@ -33,13 +33,18 @@ def _rate(setting: str):
     return lambda group, request: getattr(settings, setting)
 
 
-def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` the form sent, if it points back into this site."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(fallback)
+        return target
+    return ""
+
+
+def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    return redirect(_safe_next(request) or fallback)
 
 
 def _warn_if_masked(request: HttpRequest, obj: Topic | Reply) -> None:
@@ -143,6 +148,7 @@ def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         return redirect(url, permanent=True)
 
     Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+    topic.view_count += 1
     replies = topic.replies.for_thread().with_helpful_vote_of(request.user)
     page = _paginate(request, replies, REPLIES_PER_PAGE)
     user = request.user
@@ -248,9 +254,25 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return render(request, "community/partials/reply_created.html", ctx)
     if reply:
-        return redirect(reply.get_absolute_url())
+        return redirect(_thread_url(reply))
     # Without JavaScript, show the form with its errors and the text the customer typed.
     return render(request, "community/reply_form_page.html", {"topic": topic, "reply_form": form})
+
+
+def _thread_url(reply: Reply) -> str:
+    """The thread page the reply is on, scrolled to it."""
+    earlier = reply.topic.replies.filter(
+        Q(created_at__lt=reply.created_at) | Q(created_at=reply.created_at, pk__lt=reply.pk)
+    ).count()
+    page = earlier // REPLIES_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{reply.topic.get_absolute_url()}{query}#reply-{reply.pk}"
+
+
+@require_GET
+def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reply's permanent link (Reply.get_absolute_url)."""
+    return redirect(_thread_url(_get_reply(request, pk)))
 
 
 @login_required
@@ -264,7 +286,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.reply_edit(reply=reply, editor=request.user, **form.cleaned_data)
             messages.success(request, _("Changes saved."))
             _warn_if_masked(request, reply)
-            return redirect(reply.get_absolute_url())
+            return redirect(_thread_url(reply))
     else:
         form = ReplyForm(instance=reply)
     return render(request, "community/reply_edit.html", {"form": form, "reply": reply})
@@ -280,7 +302,13 @@ def topic_vote(request: HttpRequest, pk: int) -> HttpResponse:
     has_voted = services.topic_vote_toggle(topic=topic, user=request.user)
     if _is_htmx(request):
         topic.refresh_from_db(fields=["score"])
-        ctx = {"topic": topic, "has_voted": has_voted, "can_vote": True}
+        ctx = {
+            "topic": topic,
+            "has_voted": has_voted,
+            "can_vote": True,
+            # The swapped-in form must send a later no-JavaScript vote back to this page too.
+            "vote_next": _safe_next(request) or topic.get_absolute_url(),
+        }
         return render(request, "community/partials/topic_vote.html", ctx)
     return _redirect_back(request, topic.get_absolute_url())
 
@@ -298,7 +326,7 @@ def reply_vote(request: HttpRequest, pk: int) -> HttpResponse:
         reply.has_voted = has_voted
         ctx = {"reply": reply, "can_vote": True}
         return render(request, "community/partials/reply_vote.html", ctx)
-    return redirect(reply.get_absolute_url())
+    return redirect(_thread_url(reply))
 
 
 @require_POST
@@ -328,7 +356,7 @@ def reply_official(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.answer_mark_official(reply=reply, actor=request.user)
         messages.success(request, _("The reply is marked as the official answer."))
-    return redirect(reply.get_absolute_url())
+    return redirect(_thread_url(reply))
 
 
 @require_POST
@@ -341,7 +369,7 @@ def reply_accept(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.answer_accept(reply=reply, user=request.user)
         messages.success(request, _("Thank you! The answer is marked as the solution."))
-    return redirect(reply.get_absolute_url())
+    return redirect(_thread_url(reply))
 
 
 @require_POST

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from accounts.models import Department
-from community import services
+from community import services, views
 from community.models import Topic, TopicKind, TopicStatus
 from tests.conftest import make_category, make_reply, make_topic, make_user
 
@@ -498,7 +498,7 @@ def test_people_lists_active_representatives_grouped_by_department(client, repre
 
 def test_user_profile_shows_the_users_topics_and_replies_with_counts(client, customer, question):
     other = make_topic(title="Чужая тема про ипотеку", at=at(0))
-    make_reply(other, author=customer)
+    reply = make_reply(other, author=customer)
     make_topic(author=customer, kind=TopicKind.IDEA, title="Моя идея про кэшбэк", at=at(5))
 
     response = client.get("/u/ivan/")
@@ -507,7 +507,26 @@ def test_user_profile_shows_the_users_topics_and_replies_with_counts(client, cus
     assert _row_titles(response) == ["Как активировать карту?", "Моя идея про кэшбэк"]
     assert response.context["topic_count"] == 2
     assert response.context["reply_count"] == 1
-    assert f'href="{other.get_absolute_url()}#reply-' in _html(response)
+    assert f'href="/r/{reply.pk}/">{other.title}</a>' in _html(response)
+
+
+def test_a_reply_link_opens_the_thread_page_it_is_on(client, question, monkeypatch):
+    replies = [make_reply(question) for _ in range(3)]
+    monkeypatch.setattr(views, "REPLIES_PER_PAGE", 2)
+
+    first = client.get(f"/r/{replies[0].pk}/")
+    last = client.get(f"/r/{replies[2].pk}/")
+
+    assert first.status_code == 302
+    assert first["Location"] == f"{question.get_absolute_url()}#reply-{replies[0].pk}"
+    assert last["Location"] == f"{question.get_absolute_url()}?page=2#reply-{replies[2].pk}"
+
+
+def test_a_reply_link_in_a_hidden_topic_is_not_found(client, question, moderator):
+    reply = make_reply(question)
+    services.topic_moderate(topic=question, actor=moderator, action="hide")
+
+    assert client.get(f"/r/{reply.pk}/").status_code == 404
 
 
 def test_user_profile_of_a_representative_shows_badge_title_and_department(client, representative):
