@@ -18,7 +18,7 @@ venv: $(STAMP)
 ## Set up everything on first use (virtualenv, packages, database, demo community) and serve it.
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)/
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole test suite (SQLite by default; set DATABASE_URL=postgres://… for PostgreSQL).

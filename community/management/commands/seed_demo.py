@@ -11,7 +11,13 @@ class Command(BaseCommand):
         "and six months of topics. Does nothing if the demo is already there."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--url", default=SITE_URL, help="Where the site is served, for the printed links."
+        )
+
     def handle(self, *args, **options) -> None:
+        site_url = options["url"]
         started = time.monotonic()
         result = seed_demo()
         if result.created:
@@ -24,7 +30,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo community is already here; nothing changed.")
 
-        self.stdout.write(f"\nOpen {SITE_URL} and sign in with any of these logins.")
+        self.stdout.write(f"\nOpen {site_url} and sign in with any of these logins.")
         self.stdout.write(f"Every demo user has the password: {DEMO_PASSWORD}\n")
         width = max((len(login.username) for login in result.logins), default=0)
         for login in result.logins:
@@ -34,5 +40,5 @@ class Command(BaseCommand):
         else:
             admin_password = "its own (the account existed before the demo)"
         self.stdout.write(
-            f"\nAdmin site: {SITE_URL}admin/  user {ADMIN_USERNAME}, password {admin_password}"
+            f"\nAdmin site: {site_url}admin/  user {ADMIN_USERNAME}, password {admin_password}"
         )
