@@ -12,14 +12,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from accounts.models import Department
 from community import services, views
 from community.models import Topic, TopicKind, TopicStatus
 from tests.conftest import make_category, make_reply, make_topic, make_user
+from tests.pages import html_of, in_russian
 
 # A fixed point in the past, so that every row has an explicit, distinct time and the expected
 # order never depends on how fast the test machine is.
@@ -33,13 +32,9 @@ def at(minutes: int):
     return BASE + timedelta(minutes=minutes)
 
 
-def _html(response) -> str:
-    return response.content.decode()
-
-
 def _row_titles(response) -> list[str]:
     """Titles of the topic rows in page order."""
-    match = re.search(r'<ul class="topic-list">(.*?)</ul>', _html(response), re.S)
+    match = re.search(r'<ul class="topic-list">(.*?)</ul>', html_of(response), re.S)
     if not match:
         return []
     return re.findall(r'<a href="/t/\d+-[^"]*">([^<]*)</a>', match.group(1))
@@ -47,16 +42,9 @@ def _row_titles(response) -> list[str]:
 
 def _tab_counts(response) -> dict[str, int]:
     """The numbers on the kind tabs, keyed by the tab's link."""
-    nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', _html(response), re.S).group(1)
+    nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', html_of(response), re.S).group(1)
     pairs = re.findall(r'<a href="([^"]+)"[^>]*>[^<]*<span class="count">(\d+)</span>', nav)
     return {href: int(count) for href, count in pairs}
-
-
-def _in_russian(message) -> str:
-    """What the page shows for this interface string under the default language, whether or not
-    the Russian catalogue is compiled yet."""
-    with translation.override("ru"):
-        return escape(str(gettext(message) if isinstance(message, str) else message))
 
 
 def _client(request, persona: str) -> Client:
@@ -88,9 +76,9 @@ def test_page_opens_for_anonymous_and_signed_in_visitors(request, mixed_topics, 
     response = _client(request, persona).get(url)
 
     assert response.status_code == 200
-    assert '<html lang="ru">' in _html(response)
+    assert '<html lang="ru">' in html_of(response)
     # Russian by default: the navigation reads in Russian once the catalogue is compiled.
-    assert f">{_in_russian('Questions')}</a>" in _html(response)
+    assert f">{in_russian('Questions')}</a>" in html_of(response)
 
 
 def test_home_shows_tabs_with_exact_counts_per_kind(client, mixed_topics):
@@ -123,7 +111,7 @@ def test_home_aside_lists_popular_and_frequently_asked_questions(client, mixed_t
     # One vote outranks the other question's reply.
     services.topic_vote_toggle(topic=mixed_topics["q2"], user=make_user())
 
-    html = _html(client.get("/"))
+    html = html_of(client.get("/"))
 
     faq = re.search(r'id="faq-heading".*?</ol>', html, re.S).group(0)
     assert mixed_topics["q1"].get_absolute_url() in faq
@@ -248,7 +236,7 @@ def test_twenty_first_topic_is_on_page_two(client, db):
 
     assert len(_row_titles(first)) == 20
     assert _row_titles(first)[0] == "Тема номер 20"
-    assert 'rel="next" href="?page=2"' in _html(first)
+    assert 'rel="next" href="?page=2"' in html_of(first)
     assert _row_titles(second) == ["Тема номер 00"]
 
 
@@ -259,7 +247,7 @@ def test_page_links_keep_the_filter(client, db):
 
     response = client.get("/questions/", {"sort": "new"})
 
-    assert 'rel="next" href="?sort=new&amp;page=2"' in _html(response)
+    assert 'rel="next" href="?sort=new&amp;page=2"' in html_of(response)
 
 
 def test_page_links_do_not_repeat_the_page_parameter(client, db):
@@ -269,7 +257,7 @@ def test_page_links_do_not_repeat_the_page_parameter(client, db):
 
     response = client.get("/questions/", {"sort": "new", "page": 2})
 
-    assert 'rel="next" href="?sort=new&amp;page=3"' in _html(response)
+    assert 'rel="next" href="?sort=new&amp;page=3"' in html_of(response)
 
 
 # Hidden topics --------------------------------------------------------------------------------
@@ -310,7 +298,7 @@ def test_hidden_topic_page_opens_for_moderators(request, hidden_topic, persona):
     response = _client(request, persona).get(hidden_topic.get_absolute_url())
 
     assert response.status_code == 200
-    assert hidden_topic.title in _html(response)
+    assert hidden_topic.title in html_of(response)
 
 
 def test_hidden_topic_is_absent_from_its_authors_profile_for_others(client, hidden_topic):
@@ -327,8 +315,8 @@ def test_topic_page_opens_for_anonymous_and_signed_in_visitors(request, question
     response = _client(request, persona).get(question.get_absolute_url())
 
     assert response.status_code == 200
-    assert question.title in _html(response)
-    assert question.author.name in _html(response)
+    assert question.title in html_of(response)
+    assert question.author.name in html_of(response)
 
 
 def test_topic_url_without_slug_redirects_permanently_to_canonical_url(client, question):
@@ -371,7 +359,7 @@ def test_official_answer_is_shown_under_the_topic(client, question, representati
     answer = make_reply(question, author=representative, body="Официально: зайдите в раздел Карты")
     services.answer_mark_official(reply=answer, actor=representative)
 
-    html = _html(client.get(question.get_absolute_url()))
+    html = html_of(client.get(question.get_absolute_url()))
 
     official = html[html.index('class="answer answer-official"') : html.index('class="thread"')]
     # The copy above the thread may carry its own id prefix; the thread keeps id="reply-N".
@@ -387,7 +375,7 @@ def test_accepted_answer_is_shown_under_the_topic(client, question, customer):
     reply = make_reply(question, body="Помог звонок в поддержку")
     services.answer_accept(reply=reply, user=customer)
 
-    html = _html(client.get(question.get_absolute_url()))
+    html = html_of(client.get(question.get_absolute_url()))
 
     accepted = html[html.index('class="answer answer-accepted"') : html.index('class="thread"')]
     assert "Помог звонок в поддержку" in accepted
@@ -401,12 +389,12 @@ def test_status_change_appears_in_the_thread_between_replies(client, representat
     )
     after = make_reply(problem, body="Заработало?", at=at(3))
 
-    html = _html(client.get(problem.get_absolute_url()))
+    html = html_of(client.get(problem.get_absolute_url()))
 
     event = re.search(r'<p class="status-change" id="event-\d+">(.*?)</p>', html, re.S)
     assert event is not None
     # The template may capitalise the label; the words are what matters.
-    assert _in_russian(TopicStatus.INVESTIGATING.label).lower() in event.group(1).lower()
+    assert in_russian(TopicStatus.INVESTIGATING.label).lower() in event.group(1).lower()
     assert representative.name in event.group(1)
     assert (
         html.index(f'id="reply-{before.pk}"') < event.start() < html.index(f'id="reply-{after.pk}"')
@@ -429,8 +417,8 @@ def test_long_thread_is_paged_and_each_status_change_appears_once_in_its_place(
         topic=problem, actor=representative, status=TopicStatus.SOLVED, at=at(60)
     )
 
-    first = _html(client.get(problem.get_absolute_url()))
-    second = _html(client.get(problem.get_absolute_url(), {"page": 2}))
+    first = html_of(client.get(problem.get_absolute_url()))
+    second = html_of(client.get(problem.get_absolute_url(), {"page": 2}))
 
     def reply_ids(html):
         return [int(pk) for pk in re.findall(r'<article[^>]*id="reply-(\d+)"', html)]
@@ -449,11 +437,11 @@ def test_representative_reply_carries_the_official_badge_and_title(
     reply = make_reply(question, author=representative)
     plain = make_reply(question)
 
-    html = _html(client.get(question.get_absolute_url()))
+    html = html_of(client.get(question.get_absolute_url()))
 
     rep_article = re.search(rf'<article[^>]*id="reply-{reply.pk}".*?</header>', html, re.S).group(0)
     assert 'class="badge badge-official"' in rep_article
-    assert _in_russian("Official representative") in rep_article
+    assert in_russian("Official representative") in rep_article
     assert "Руководитель проектов" in rep_article
     plain_article = re.search(rf'<article[^>]*id="reply-{plain.pk}".*?</header>', html, re.S)
     assert "badge-official" not in plain_article.group(0)
@@ -462,7 +450,7 @@ def test_representative_reply_carries_the_official_badge_and_title(
 def test_owner_reply_carries_the_community_creator_badge(client, question, owner):
     reply = make_reply(question, author=owner)
 
-    html = _html(client.get(question.get_absolute_url()))
+    html = html_of(client.get(question.get_absolute_url()))
 
     article = re.search(rf'<article[^>]*id="reply-{reply.pk}".*?</header>', html, re.S).group(0)
     assert 'class="badge badge-owner"' in article
@@ -471,7 +459,7 @@ def test_owner_reply_carries_the_community_creator_badge(client, question, owner
 
 def test_staff_controls_are_shown_only_to_staff(request, question):
     def html_for(persona):
-        return _html(_client(request, persona).get(question.get_absolute_url()))
+        return html_of(_client(request, persona).get(question.get_absolute_url()))
 
     assert "/status/" not in html_for("customer")
     assert "/moderate/" not in html_for("customer")
@@ -489,7 +477,7 @@ def test_people_lists_active_representatives_grouped_by_department(client, repre
     make_user(display_name="Уволенный Сотрудник", is_representative=True, is_active=False)
     make_user(display_name="Просто Клиент")
 
-    html = _html(client.get("/people/"))
+    html = html_of(client.get("/people/"))
 
     names = re.findall(r'class="author-name">([^<]*)</a>', html.split('id="main"')[1])
     assert names == ["Анна Создатель", "Яна Ганник", "Борис Кредитов"]
@@ -507,7 +495,7 @@ def test_user_profile_shows_the_users_topics_and_replies_with_counts(client, cus
     assert _row_titles(response) == ["Как активировать карту?", "Моя идея про кэшбэк"]
     assert response.context["topic_count"] == 2
     assert response.context["reply_count"] == 1
-    assert f'href="/r/{reply.pk}/">{other.title}</a>' in _html(response)
+    assert f'href="/r/{reply.pk}/">{other.title}</a>' in html_of(response)
 
 
 def test_a_reply_link_opens_the_thread_page_it_is_on(client, question, monkeypatch):
@@ -530,7 +518,7 @@ def test_a_reply_link_in_a_hidden_topic_is_not_found(client, question, moderator
 
 
 def test_user_profile_of_a_representative_shows_badge_title_and_department(client, representative):
-    html = _html(client.get("/u/rep/"))
+    html = html_of(client.get("/u/rep/"))
 
     assert "Яна Ганник" in html
     assert "Руководитель проектов" in html
@@ -721,4 +709,4 @@ def test_page_query_count_does_not_grow_with_rows(
     assert small.status_code == large.status_code == 200
     assert len(few) == expected
     # The larger page did render the new rows, so the equal count means something.
-    assert len(_html(large)) > len(_html(small))
+    assert len(html_of(large)) > len(html_of(small))

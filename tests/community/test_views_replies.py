@@ -2,36 +2,15 @@
 
 import re
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.utils import translation
-from django.utils.html import escape
-from django.utils.translation import gettext
 
 from community import services
 from community.models import Reply
 from tests.conftest import make_reply
+from tests.pages import HTMX, html_of, in_russian, login_next
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 BODY = "Проверьте лимит в настройках карты."
-
-
-def _html(response) -> str:
-    return response.content.decode()
-
-
-def _in_russian(message: str) -> str:
-    """What the page shows for this interface string under the default language, whether or not
-    the Russian catalogue is compiled yet."""
-    with translation.override("ru"):
-        return escape(gettext(message))
-
-
-def _login_next(response) -> str:
-    location = urlsplit(response["Location"])
-    assert location.path == "/accounts/login/"
-    return parse_qs(location.query)["next"][0]
 
 
 def _textarea(html: str) -> str:
@@ -78,7 +57,7 @@ def test_empty_reply_shows_the_form_page_with_the_error(customer_client, questio
 
     assert response.status_code == 200
     assert "community/reply_form_page.html" in [t.name for t in response.templates]
-    html = _html(response)
+    html = html_of(response)
     assert 'class="form-errors"' in html
     assert 'class="field-errors"' in html
     assert question.title in html
@@ -88,7 +67,7 @@ def test_empty_reply_shows_the_form_page_with_the_error(customer_client, questio
 def test_reply_page_has_a_link_back_to_the_topic(customer_client, question):
     response = customer_client.post(f"/t/{question.pk}/reply/", {"body": ""})
 
-    assert f'href="{question.get_absolute_url()}"' in _html(response)
+    assert f'href="{question.get_absolute_url()}"' in html_of(response)
 
 
 # Replying with htmx ---------------------------------------------------------------------------
@@ -99,7 +78,7 @@ def test_htmx_reply_returns_a_fresh_form_and_the_new_reply_out_of_band(customer_
 
     reply = Reply.objects.get()
     assert response.status_code == 200
-    html = _html(response)
+    html = html_of(response)
     assert "<html" not in html
     assert 'id="reply-form"' in html
     assert _textarea(html) == ""
@@ -116,7 +95,7 @@ def test_htmx_empty_reply_returns_the_form_with_errors_and_nothing_else(
     response = customer_client.post(f"/t/{question.pk}/reply/", {"body": body}, **HTMX)
 
     assert response.status_code == 200
-    html = _html(response)
+    html = html_of(response)
     assert "<html" not in html
     assert 'id="reply-form"' in html
     assert 'class="field-errors"' in html
@@ -131,7 +110,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, question):
     response = client.post(f"/t/{question.pk}/reply/", {"body": BODY})
 
     assert response.status_code == 302
-    assert _login_next(response) == f"/t/{question.pk}/reply/"
+    assert login_next(response) == f"/t/{question.pk}/reply/"
     assert not Reply.objects.exists()
 
 
@@ -143,7 +122,7 @@ def test_customer_cannot_reply_in_a_locked_topic(other_customer_client, locked_q
     response = other_customer_client.post(f"/t/{locked_question.pk}/reply/", {"body": BODY})
 
     assert response.status_code == 403
-    assert _in_russian("Replies to this topic are closed.") in _html(response)
+    assert in_russian("Replies to this topic are closed.") in html_of(response)
     assert not Reply.objects.exists()
 
 
@@ -191,8 +170,8 @@ def test_replying_too_often_is_refused_with_the_text_kept(
     response = customer_client.post(f"/t/{question.pk}/reply/", {"body": "Второй ответ подряд"})
 
     assert response.status_code == 200
-    html = _html(response)
-    assert _in_russian("You are posting too often. Please wait a few minutes.") in html
+    html = html_of(response)
+    assert in_russian("You are posting too often. Please wait a few minutes.") in html
     assert _textarea(html) == "Второй ответ подряд"
     assert Reply.objects.count() == 1
 
@@ -208,8 +187,8 @@ def test_replying_too_often_with_htmx_returns_the_form_with_the_text_kept(
     )
 
     assert response.status_code == 200
-    html = _html(response)
-    assert _in_russian("You are posting too often. Please wait a few minutes.") in html
+    html = html_of(response)
+    assert in_russian("You are posting too often. Please wait a few minutes.") in html
     assert _textarea(html) == "Второй ответ подряд"
     assert "hx-swap-oob" not in html
     assert Reply.objects.count() == 1
@@ -227,7 +206,7 @@ def test_reply_author_opens_the_edit_form_with_the_current_text(other_customer_c
     response = other_customer_client.get(f"/r/{reply.pk}/edit/")
 
     assert response.status_code == 200
-    assert _textarea(_html(response)) == "Первый вариант ответа"
+    assert _textarea(html_of(response)) == "Первый вариант ответа"
 
 
 def test_reply_author_saves_the_edit_and_returns_to_the_reply(other_customer_client, reply):
@@ -244,7 +223,7 @@ def test_empty_edit_shows_the_error_and_saves_nothing(other_customer_client, rep
     response = other_customer_client.post(f"/r/{reply.pk}/edit/", {"body": " "})
 
     assert response.status_code == 200
-    assert 'class="field-errors"' in _html(response)
+    assert 'class="field-errors"' in html_of(response)
     reply.refresh_from_db()
     assert reply.body == "Первый вариант ответа"
 
@@ -291,7 +270,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_to_edit_a_reply(client, reply, met
     response = getattr(client, method)(f"/r/{reply.pk}/edit/", data)
 
     assert response.status_code == 302
-    assert _login_next(response) == f"/r/{reply.pk}/edit/"
+    assert login_next(response) == f"/r/{reply.pk}/edit/"
     reply.refresh_from_db()
     assert reply.body == "Первый вариант ответа"
 
@@ -307,8 +286,8 @@ def test_reply_author_is_offered_the_edit_link_and_others_are_not(
 ):
     edit_link = f'href="/r/{reply.pk}/edit/"'
 
-    assert edit_link in _html(other_customer_client.get(reply.topic.get_absolute_url()))
-    assert edit_link not in _html(customer_client.get(reply.topic.get_absolute_url()))
+    assert edit_link in html_of(other_customer_client.get(reply.topic.get_absolute_url()))
+    assert edit_link not in html_of(customer_client.get(reply.topic.get_absolute_url()))
 
 
 def test_reply_author_is_not_offered_the_edit_link_in_a_locked_topic(
@@ -316,6 +295,6 @@ def test_reply_author_is_not_offered_the_edit_link_in_a_locked_topic(
 ):
     services.topic_moderate(topic=reply.topic, actor=moderator, action="lock")
 
-    html = _html(other_customer_client.get(reply.topic.get_absolute_url()))
+    html = html_of(other_customer_client.get(reply.topic.get_absolute_url()))
 
     assert f'href="/r/{reply.pk}/edit/"' not in html

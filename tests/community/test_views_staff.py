@@ -6,39 +6,21 @@ row it would change, so a control hidden in the template but reachable by a forg
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.test import Client
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext
 
 from community import services
 from community.models import Event, EventKind, Reply, Topic, TopicKind, TopicStatus
 from tests.conftest import make_reply, make_topic, make_user
-
-
-def _html(response) -> str:
-    return response.content.decode()
-
-
-def _in_russian(message: str) -> str:
-    """What the page shows for this interface string under the default language, whether or not
-    the Russian catalogue is compiled yet."""
-    with translation.override("ru"):
-        return escape(gettext(message))
+from tests.pages import html_of, in_russian, login_next
 
 
 def _messages(response) -> list[tuple[int, str]]:
     return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def _login_next(response) -> str:
-    location = urlsplit(response["Location"])
-    assert location.path == "/accounts/login/"
-    return parse_qs(location.query)["next"][0]
 
 
 @pytest.fixture
@@ -206,7 +188,7 @@ def test_staff_action_permission_matrix(request, scene, name, persona):
 
     if persona == "anonymous":
         assert response.status_code == 302
-        assert _login_next(response) == url
+        assert login_next(response) == url
     elif persona in action.allowed:
         assert response.status_code == 302
         topic = Topic.objects.get(pk=scene.idea.pk if name == "status" else scene.question.pk)
@@ -249,10 +231,10 @@ def test_representative_sets_status_and_the_change_appears_in_the_thread(
     event = Event.objects.get(kind=EventKind.STATUS_CHANGED)
     assert event.actor == representative
     assert event.data == {"from": TopicStatus.NEW, "to": TopicStatus.IN_PROGRESS}
-    html = _html(response)
+    html = html_of(response)
     paragraph = html[html.index(f'id="event-{event.pk}"') :].split("</p>")[0]
     assert representative.name in paragraph
-    label = _in_russian(TopicStatus.IN_PROGRESS.label)
+    label = in_russian(TopicStatus.IN_PROGRESS.label)
     assert label.lower() in paragraph.lower()
 
 
@@ -321,7 +303,7 @@ def test_moderator_still_sees_the_topic_they_hid(moderator_client, scene):
     )
 
     assert response.status_code == 200
-    assert scene.question.title in _html(response)
+    assert scene.question.title in html_of(response)
 
 
 # Official and accepted answers ----------------------------------------------------------------
@@ -405,9 +387,9 @@ def test_forbidden_action_shows_the_403_page_with_the_reason(customer_client, sc
 
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
-    html = _html(response)
-    assert _in_russian("Only moderators can do this.") in html
-    assert _in_russian("Access denied") in html
+    html = html_of(response)
+    assert in_russian("Only moderators can do this.") in html
+    assert in_russian("Access denied") in html
     assert '<html lang="ru">' in html
 
 
@@ -415,7 +397,7 @@ def test_forbidden_status_change_explains_who_may_do_it(customer_client, scene):
     response = customer_client.post(f"/t/{scene.idea.pk}/status/", {"status": "planned"})
 
     assert response.status_code == 403
-    assert _in_russian("Only official representatives change a topic's status.") in _html(response)
+    assert in_russian("Only official representatives change a topic's status.") in html_of(response)
 
 
 def test_missing_topic_shows_the_404_page(client, db):
@@ -423,7 +405,7 @@ def test_missing_topic_shows_the_404_page(client, db):
 
     assert response.status_code == 404
     assert "404.html" in [t.name for t in response.templates]
-    assert _in_russian("Page not found") in _html(response)
+    assert in_russian("Page not found") in html_of(response)
 
 
 def test_staff_action_on_a_missing_reply_is_not_found(representative_client, db):

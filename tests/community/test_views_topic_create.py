@@ -5,30 +5,11 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.utils import translation
-from django.utils.html import escape
-from django.utils.translation import gettext
 
 from community import services
 from community.models import Topic, TopicKind, TopicStatus
 from tests.conftest import make_category, make_topic
-
-
-def _html(response) -> str:
-    return response.content.decode()
-
-
-def _in_russian(message: str) -> str:
-    """What the page shows for this interface string under the default language, whether or not
-    the Russian catalogue is compiled yet."""
-    with translation.override("ru"):
-        return escape(gettext(message))
-
-
-def _login_next(response) -> str:
-    location = urlsplit(response["Location"])
-    assert location.path == "/accounts/login/"
-    return parse_qs(location.query)["next"][0]
+from tests.pages import html_of, in_russian, login_next
 
 
 def _checked_kind(html: str) -> list[str]:
@@ -58,7 +39,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_keeping_the_typed_title(client, db
     response = client.get("/new/", {"title": "Как закрыть вклад досрочно?", "kind": "question"})
 
     assert response.status_code == 302
-    next_url = urlsplit(_login_next(response))
+    next_url = urlsplit(login_next(response))
     assert next_url.path == "/new/"
     assert parse_qs(next_url.query) == {
         "title": ["Как закрыть вклад досрочно?"],
@@ -70,7 +51,7 @@ def test_anonymous_post_is_sent_to_sign_in_and_creates_nothing(client, db):
     response = client.post("/new/", {"kind": "question", "title": "Как закрыть вклад досрочно?"})
 
     assert response.status_code == 302
-    assert _login_next(response) == "/new/"
+    assert login_next(response) == "/new/"
     assert not Topic.objects.exists()
 
 
@@ -78,7 +59,7 @@ def test_form_is_prefilled_with_title_and_kind_from_the_querystring(customer_cli
     response = customer_client.get("/new/", {"title": "Добавьте тёмную тему", "kind": "idea"})
 
     assert response.status_code == 200
-    html = _html(response)
+    html = html_of(response)
     assert _title_value(html) == "Добавьте тёмную тему"
     assert _checked_kind(html) == ["idea"]
 
@@ -86,13 +67,13 @@ def test_form_is_prefilled_with_title_and_kind_from_the_querystring(customer_cli
 def test_unknown_kind_in_the_querystring_falls_back_to_a_question(customer_client):
     response = customer_client.get("/new/", {"kind": "complaint"})
 
-    assert _checked_kind(_html(response)) == ["question"]
+    assert _checked_kind(html_of(response)) == ["question"]
 
 
 def test_very_long_title_in_the_querystring_is_cut_to_the_field_length(customer_client):
     response = customer_client.get("/new/", {"title": "я" * 500})
 
-    assert _title_value(_html(response)) == "я" * 200
+    assert _title_value(html_of(response)) == "я" * 200
 
 
 @pytest.mark.parametrize(
@@ -160,7 +141,7 @@ def test_invalid_post_shows_the_error_and_keeps_everything_typed(
     assert response.status_code == 200
     assert not Topic.objects.exists()
     assert error_field in response.context["form"].errors
-    html = _html(response)
+    html = html_of(response)
     assert 'class="form-errors"' in html
     assert 'class="field-errors"' in html
     if title.strip():
@@ -195,8 +176,8 @@ def test_posting_too_often_is_refused_with_the_form_kept(
     )
 
     assert response.status_code == 200
-    html = _html(response)
-    assert _in_russian("You are posting too often. Please wait a few minutes.") in html
+    html = html_of(response)
+    assert in_russian("You are posting too often. Please wait a few minutes.") in html
     assert _title_value(html) == "Третья идея подряд"
     assert "Текст третьей идеи" in html
     assert _checked_kind(html) == ["idea"]
@@ -236,7 +217,7 @@ def test_author_opens_the_edit_form_with_current_values(customer_client, questio
     response = customer_client.get(f"/t/{question.pk}/edit/")
 
     assert response.status_code == 200
-    html = _html(response)
+    html = html_of(response)
     assert _title_value(html) == "Как активировать карту?"
     assert question.body in html
     assert _selected_category(html) == [str(question.category.pk)]
@@ -261,8 +242,8 @@ def test_invalid_edit_shows_the_error_and_saves_nothing(customer_client, questio
     response = customer_client.post(f"/t/{question.pk}/edit/", {**EDIT, "title": "Коротко"})
 
     assert response.status_code == 200
-    assert 'class="field-errors"' in _html(response)
-    assert _title_value(_html(response)) == "Коротко"
+    assert 'class="field-errors"' in html_of(response)
+    assert _title_value(html_of(response)) == "Коротко"
     question.refresh_from_db()
     assert question.title == "Как активировать карту?"
 
@@ -317,7 +298,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_to_edit(client, question, method):
     response = getattr(client, method)(f"/t/{question.pk}/edit/", EDIT if method == "post" else {})
 
     assert response.status_code == 302
-    assert _login_next(response) == f"/t/{question.pk}/edit/"
+    assert login_next(response) == f"/t/{question.pk}/edit/"
     question.refresh_from_db()
     assert question.title == "Как активировать карту?"
 
@@ -329,6 +310,6 @@ def test_editing_an_unknown_topic_is_not_found(customer_client, db):
 def test_edit_form_has_no_kind_field(customer_client, db, customer):
     topic = make_topic(author=customer, kind=TopicKind.IDEA, title="Идея про кэшбэк")
 
-    html = _html(customer_client.get(f"/t/{topic.pk}/edit/"))
+    html = html_of(customer_client.get(f"/t/{topic.pk}/edit/"))
 
     assert 'name="kind"' not in html

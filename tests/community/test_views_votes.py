@@ -2,25 +2,13 @@
 
 import re
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from community import services
 from community.models import ReplyVote, TopicVote
 from tests.conftest import make_reply
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _html(response) -> str:
-    return response.content.decode()
-
-
-def _login_next(response) -> str:
-    location = urlsplit(response["Location"])
-    assert location.path == "/accounts/login/"
-    return parse_qs(location.query)["next"][0]
+from tests.pages import HTMX, html_of, login_next
 
 
 def _pressed(html: str) -> list[str]:
@@ -100,7 +88,7 @@ def test_htmx_vote_returns_the_pressed_vote_button(other_customer_client, questi
 
     assert response.status_code == 200
     assert [t.name for t in response.templates] == ["community/partials/topic_vote.html"]
-    html = _html(response)
+    html = html_of(response)
     assert "<html" not in html
     assert _pressed(html) == ["true"]
     assert '<span class="vote-count" aria-hidden="true">1</span>' in html
@@ -111,7 +99,7 @@ def test_htmx_second_vote_returns_the_released_button(other_customer_client, que
 
     response = other_customer_client.post(f"/t/{question.pk}/vote/", **HTMX)
 
-    html = _html(response)
+    html = html_of(response)
     assert _pressed(html) == ["false"]
     assert '<span class="vote-count" aria-hidden="true">0</span>' in html
 
@@ -120,7 +108,7 @@ def test_votes_of_several_members_add_up(other_customer_client, representative_c
     other_customer_client.post(f"/t/{question.pk}/vote/")
     response = representative_client.post(f"/t/{question.pk}/vote/", **HTMX)
 
-    assert '<span class="vote-count" aria-hidden="true">2</span>' in _html(response)
+    assert '<span class="vote-count" aria-hidden="true">2</span>' in html_of(response)
     question.refresh_from_db()
     assert question.score == 2
 
@@ -130,8 +118,8 @@ def test_topic_page_shows_the_pressed_button_to_the_voter_only(
 ):
     other_customer_client.post(f"/t/{question.pk}/vote/")
 
-    voter = _html(other_customer_client.get(question.get_absolute_url()))
-    someone_else = _html(representative_client.get(question.get_absolute_url()))
+    voter = html_of(other_customer_client.get(question.get_absolute_url()))
+    someone_else = html_of(representative_client.get(question.get_absolute_url()))
 
     assert 'class="vote-button" aria-pressed="true"' in voter
     assert 'class="vote-button" aria-pressed="false"' in someone_else
@@ -165,7 +153,7 @@ def test_anonymous_vote_is_sent_to_sign_in(client, question):
     response = client.post(f"/t/{question.pk}/vote/")
 
     assert response.status_code == 302
-    assert _login_next(response) == f"/t/{question.pk}/vote/"
+    assert login_next(response) == f"/t/{question.pk}/vote/"
     assert not TopicVote.objects.exists()
 
 
@@ -224,7 +212,7 @@ def test_htmx_helpful_vote_returns_the_pressed_button(customer_client, reply):
 
     assert response.status_code == 200
     assert [t.name for t in response.templates] == ["community/partials/reply_vote.html"]
-    html = _html(response)
+    html = html_of(response)
     assert "<html" not in html
     assert _pressed(html) == ["true"]
     assert '<span class="helpful-count">1</span>' in html
@@ -235,8 +223,8 @@ def test_htmx_second_helpful_vote_returns_the_released_button(customer_client, r
 
     response = customer_client.post(f"/r/{reply.pk}/helpful/", **HTMX)
 
-    assert _pressed(_html(response)) == ["false"]
-    assert '<span class="helpful-count">0</span>' in _html(response)
+    assert _pressed(html_of(response)) == ["false"]
+    assert '<span class="helpful-count">0</span>' in html_of(response)
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
@@ -264,7 +252,7 @@ def test_anonymous_helpful_vote_is_sent_to_sign_in(client, reply):
     response = client.post(f"/r/{reply.pk}/helpful/")
 
     assert response.status_code == 302
-    assert _login_next(response) == f"/r/{reply.pk}/helpful/"
+    assert login_next(response) == f"/r/{reply.pk}/helpful/"
     assert not ReplyVote.objects.exists()
 
 
@@ -289,7 +277,7 @@ def test_helpful_voting_too_often_gets_429_and_changes_nothing(
 
 
 def test_other_members_are_offered_the_helpful_button(customer_client, reply):
-    html = _html(customer_client.get(reply.topic.get_absolute_url()))
+    html = html_of(customer_client.get(reply.topic.get_absolute_url()))
 
     assert f'action="/r/{reply.pk}/helpful/"' in html
 
@@ -297,7 +285,7 @@ def test_other_members_are_offered_the_helpful_button(customer_client, reply):
 def test_reply_author_is_not_offered_a_helpful_button_on_their_own_reply(
     other_customer_client, reply
 ):
-    html = _html(other_customer_client.get(reply.topic.get_absolute_url()))
+    html = html_of(other_customer_client.get(reply.topic.get_absolute_url()))
 
     assert f'action="/r/{reply.pk}/helpful/"' not in html
 
@@ -305,12 +293,12 @@ def test_reply_author_is_not_offered_a_helpful_button_on_their_own_reply(
 def test_nobody_is_offered_a_helpful_button_in_a_locked_topic(customer_client, reply, moderator):
     services.topic_moderate(topic=reply.topic, actor=moderator, action="lock")
 
-    html = _html(customer_client.get(reply.topic.get_absolute_url()))
+    html = html_of(customer_client.get(reply.topic.get_absolute_url()))
 
     assert f'action="/r/{reply.pk}/helpful/"' not in html
 
 
 def test_topic_author_is_not_offered_a_vote_button_on_their_own_topic(customer_client, question):
-    html = _html(customer_client.get(question.get_absolute_url()))
+    html = html_of(customer_client.get(question.get_absolute_url()))
 
     assert f'action="/t/{question.pk}/vote/"' not in html
