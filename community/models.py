@@ -102,14 +102,6 @@ class TopicQuerySet(models.QuerySet):
             "author__department", "category", "last_reply_by__department"
         ).defer("body", "body_html")
 
-    def with_vote_of(self, user) -> "TopicQuerySet":
-        """Annotate `has_voted` for the signed-in user so rows show the pressed vote button."""
-        if not user.is_authenticated:
-            return self.annotate(has_voted=models.Value(False))
-        return self.annotate(
-            has_voted=Exists(TopicVote.objects.filter(topic=OuterRef("pk"), user=user))
-        )
-
     def active(self) -> "TopicQuerySet":
         return self.order_by("-is_pinned", "-last_activity_at", "-pk")
 

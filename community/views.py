@@ -98,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.visible_to(request.user)
     ctx = {
         "counts": topics.counts_by_kind(),
-        "topics": topics.for_list().with_vote_of(request.user).active()[:TOPICS_PER_PAGE],
+        "topics": topics.for_list().active()[:TOPICS_PER_PAGE],
         "popular_questions": topics.popular_questions().only("pk", "slug", "title", "score")[:5],
         "frequently_asked": topics.frequently_asked().only("pk", "slug", "title", "view_count")[:5],
         "kinds": TopicKind.choices,
@@ -112,7 +112,7 @@ def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     if kind:
         topics = topics.filter(kind=kind)
     topic_filter = TopicFilter(
-        request.GET or None, queryset=topics.for_list().with_vote_of(request.user), kind=kind
+        request.GET or None, queryset=topics.for_list(), kind=kind
     )
     ctx = {
         "kind": kind,
@@ -399,7 +399,7 @@ def user_profile(request: HttpRequest, username: str) -> HttpResponse:
     )
     ctx = {
         "profile": profile,
-        "topics": topics.for_list().with_vote_of(request.user).newest()[:TOPICS_PER_PAGE],
+        "topics": topics.for_list().newest()[:TOPICS_PER_PAGE],
         "topic_count": topics.count(),
         "replies": replies[:TOPICS_PER_PAGE],
         "reply_count": replies.count(),
