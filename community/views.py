@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import User
@@ -93,7 +93,7 @@ def _get_reply(request: HttpRequest, pk: int) -> Reply:
     return reply
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.visible_to(request.user)
     ctx = {
@@ -106,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/home.html", ctx)
 
 
-@require_GET
+@require_safe
 def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     topics = Topic.objects.visible_to(request.user)
     if kind:
@@ -138,7 +138,7 @@ def _thread(topic: Topic, page: Page, replies) -> list[tuple[str, object]]:
     return sorted(items, key=lambda item: item[1].created_at)
 
 
-@require_GET
+@require_safe
 def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     topic = _get_topic(request, pk)
     if slug != topic.slug:
@@ -269,7 +269,7 @@ def _thread_url(reply: Reply) -> str:
     return f"{reply.topic.get_absolute_url()}{query}#reply-{reply.pk}"
 
 
-@require_GET
+@require_safe
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A reply's permanent link (Reply.get_absolute_url)."""
     return redirect(_thread_url(_get_reply(request, pk)))
@@ -386,7 +386,7 @@ def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(topic)
 
 
-@require_GET
+@require_safe
 def user_profile(request: HttpRequest, username: str) -> HttpResponse:
     profile = get_object_or_404(
         User.objects.select_related("department"), username=username, is_active=True
@@ -407,6 +407,6 @@ def user_profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "community/user_profile.html", ctx)
 
 
-@require_GET
+@require_safe
 def people(request: HttpRequest) -> HttpResponse:
     return render(request, "community/people_list.html", {"people": User.objects.representatives()})
