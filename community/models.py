@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -215,6 +216,30 @@ class Topic(models.Model):
     @property
     def vote_label(self) -> str:
         return VOTE_LABELS[self.kind]
+
+
+# Counting 100,000 topics on every page view costs more than the page itself, so the public tab
+# counts are cached; services forget them whenever a topic appears, hides or shows again.
+TAB_COUNTS_CACHE_KEY = "community:tab-counts:v1"
+TAB_COUNTS_TIMEOUT = 10 * 60
+
+
+def tab_counts(user) -> dict[str, int]:
+    """Topics per kind for the tabs, as this user sees them."""
+    if user.is_authenticated and user.can_moderate:
+        return Topic.objects.counts_by_kind()
+    return cache.get_or_set(
+        TAB_COUNTS_CACHE_KEY,
+        lambda: Topic.objects.filter(is_hidden=False).counts_by_kind(),
+        TAB_COUNTS_TIMEOUT,
+    )
+
+
+def forget_tab_counts() -> None:
+    # Now, so this request sees the change, and after commit, so that a page that read the old
+    # numbers in the meantime cannot keep them in the cache.
+    cache.delete(TAB_COUNTS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(TAB_COUNTS_CACHE_KEY))
 
 
 class ReplyQuerySet(models.QuerySet):

@@ -24,6 +24,7 @@ from community.models import (
     TopicKind,
     TopicStatus,
     TopicVote,
+    forget_tab_counts,
     initial_status,
 )
 from community.sensitive import LABELS, MASK_ORDER, mask_sensitive
@@ -112,6 +113,7 @@ def topic_create(
     topic.full_clean()
     topic.save()
     _event(EventKind.TOPIC_CREATED, at=at, topic=topic, actor=author, topic_kind=kind)
+    forget_tab_counts()
     _tell_what_was_masked(topic, masked)
     return topic
 
@@ -344,6 +346,8 @@ def topic_moderate(*, topic: Topic, actor: User, action: str, at: datetime | Non
     if getattr(topic, field) != value:
         setattr(topic, field, value)
         topic.save(update_fields=[field])
+        if field == "is_hidden":
+            forget_tab_counts()
         _event(
             EventKind.TOPIC_MODERATED, at=timezone.now(), topic=topic, actor=actor, action=action
         )

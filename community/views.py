@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,8 @@ from accounts.models import User
 from community import permissions, services
 from community.filters import TopicFilter
 from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
-from community.models import EventKind, Reply, Topic, TopicKind
+from community.models import EventKind, Reply, Topic, TopicKind, tab_counts
+from community.pagination import Page, page_number, paginate
 
 TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 50
@@ -60,7 +60,11 @@ def _warn_if_masked(request: HttpRequest, obj: Topic | Reply) -> None:
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The requested page; past the last one there is nothing to show, so 404."""
+    page = paginate(queryset, page_number(request.GET.get("page")), per_page)
+    if page.number > 1 and not page.object_list:
+        raise Http404
+    return page
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -97,7 +101,7 @@ def _get_reply(request: HttpRequest, pk: int) -> Reply:
 def home(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.visible_to(request.user)
     ctx = {
-        "counts": topics.counts_by_kind(),
+        "counts": tab_counts(request.user),
         "topics": topics.for_list().active()[:TOPICS_PER_PAGE],
         "popular_questions": topics.popular_questions().only("pk", "slug", "title", "score")[:5],
         "frequently_asked": topics.frequently_asked().only("pk", "slug", "title", "view_count")[:5],
@@ -111,16 +115,14 @@ def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     topics = Topic.objects.visible_to(request.user)
     if kind:
         topics = topics.filter(kind=kind)
-    topic_filter = TopicFilter(
-        request.GET or None, queryset=topics.for_list(), kind=kind
-    )
+    topic_filter = TopicFilter(request.GET or None, queryset=topics.for_list(), kind=kind)
     ctx = {
         "kind": kind,
         "kind_label": TopicKind(kind).label if kind else None,
         "filter": topic_filter,
         "page": _paginate(request, topic_filter.qs, TOPICS_PER_PAGE),
         "query": _query_without_page(request),
-        "counts": Topic.objects.visible_to(request.user).counts_by_kind(),
+        "counts": tab_counts(request.user),
     }
     return render(request, "community/topic_list.html", ctx)
 
@@ -155,7 +157,7 @@ def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     answers = _with_reply_permissions(
         user, list(replies.filter(Q(is_official=True) | Q(is_accepted=True)))
     )
-    page.object_list = _with_reply_permissions(user, list(page.object_list))
+    _with_reply_permissions(user, page.object_list)
     ctx = {
         "topic": topic,
         "has_voted": user.is_authenticated and topic.votes.filter(user=user).exists(),
