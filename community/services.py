@@ -24,7 +24,7 @@ from community.models import (
     TopicKind,
     TopicStatus,
     TopicVote,
-    forget_tab_counts,
+    forget_public_reads,
     initial_status,
 )
 from community.sensitive import LABELS, MASK_ORDER, mask_sensitive
@@ -113,7 +113,7 @@ def topic_create(
     topic.full_clean()
     topic.save()
     _event(EventKind.TOPIC_CREATED, at=at, topic=topic, actor=author, topic_kind=kind)
-    forget_tab_counts()
+    forget_public_reads()
     _tell_what_was_masked(topic, masked)
     return topic
 
@@ -347,7 +347,7 @@ def topic_moderate(*, topic: Topic, actor: User, action: str, at: datetime | Non
         setattr(topic, field, value)
         topic.save(update_fields=[field])
         if field == "is_hidden":
-            forget_tab_counts()
+            forget_public_reads()
         _event(
             EventKind.TOPIC_MODERATED, at=timezone.now(), topic=topic, actor=actor, action=action
         )

@@ -17,7 +17,7 @@ from accounts.models import User
 from community import permissions, services
 from community.filters import TopicFilter
 from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
-from community.models import EventKind, Reply, Topic, TopicKind, tab_counts
+from community.models import EventKind, Reply, Topic, TopicKind, home_lists, tab_counts
 from community.pagination import Page, page_number, paginate
 
 TOPICS_PER_PAGE = 20
@@ -103,8 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "counts": tab_counts(request.user),
         "topics": topics.for_list().active()[:TOPICS_PER_PAGE],
-        "popular_questions": topics.popular_questions().only("pk", "slug", "title", "score")[:5],
-        "frequently_asked": topics.frequently_asked().only("pk", "slug", "title", "view_count")[:5],
+        **home_lists(),
         "kinds": TopicKind.choices,
     }
     return render(request, "community/home.html", ctx)

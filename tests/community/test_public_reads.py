@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from community import services
-from community.models import TopicKind, tab_counts
+from community.models import TopicKind, home_lists, tab_counts
 from tests.conftest import make_topic
 
 
@@ -12,13 +12,22 @@ def _count_queries(client, url: str) -> int:
     return len(queries)
 
 
-def test_the_public_tab_counts_are_counted_once_and_then_read_from_the_cache(client, question):
+def test_counts_and_side_lists_are_read_once_and_then_come_from_the_cache(client, question):
     first = _count_queries(client, "/")
     second = _count_queries(client, "/questions/")
     third = _count_queries(client, "/")
 
-    assert third == first - 1
-    assert second == 2  # the page of rows and the filter's categories
+    assert first == 4  # counts, the rows, popular questions, frequently asked
+    assert second == 2  # the rows and the filter's categories
+    assert third == 1  # the rows
+
+
+def test_a_hidden_question_leaves_the_side_lists_at_once(customer, moderator, question):
+    assert home_lists()["popular_questions"] == [question]
+
+    services.topic_moderate(topic=question, actor=moderator, action="hide")
+
+    assert home_lists() == {"popular_questions": [], "frequently_asked": []}
 
 
 def test_a_new_topic_is_counted_at_once(client, customer, question):
