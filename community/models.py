@@ -239,6 +239,16 @@ class Topic(models.Model):
     def vote_label(self) -> str:
         return VOTE_LABELS[self.kind]
 
+    # Django's get_<field>_display() rebuilds a dict of every translated choice on each call;
+    # list rows call these dozens of times, so look the one label up directly.
+    @property
+    def kind_label(self) -> str:
+        return TopicKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return TopicStatus(self.status).label
+
 
 # Reads that every page view repeats and that would cost more than the page itself on 100,000
 # topics: the public tab counts and the home page's side lists. They are cached; services forget
