@@ -78,10 +78,6 @@ VOTE_LABELS = {
     TopicKind.THANKS: pgettext_lazy("vote button", "Join the thanks"),
 }
 
-# Statuses that mean the customer got what they came for; used by lists ("unanswered") and metrics.
-RESOLVED_STATUSES = [TopicStatus.ANSWERED, TopicStatus.DONE, TopicStatus.SOLVED]
-
-
 def initial_status(kind: str) -> str:
     return STATUSES_BY_KIND[kind][0]
 
@@ -226,10 +222,6 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:topic-detail", kwargs={"pk": self.pk, "slug": self.slug})
-
-    @property
-    def is_resolved(self) -> bool:
-        return self.status in RESOLVED_STATUSES
 
     @property
     def status_choices(self) -> list[tuple[str, str]]:
