@@ -78,6 +78,7 @@ VOTE_LABELS = {
     TopicKind.THANKS: pgettext_lazy("vote button", "Join the thanks"),
 }
 
+
 def initial_status(kind: str) -> str:
     return STATUSES_BY_KIND[kind][0]
 

@@ -349,7 +349,11 @@ def topic_moderate(*, topic: Topic, actor: User, action: str, at: datetime | Non
         if field == "is_hidden":
             forget_public_reads()
         _event(
-            EventKind.TOPIC_MODERATED, at=timezone.now(), topic=topic, actor=actor, action=action
+            EventKind.TOPIC_MODERATED,
+            at=at or timezone.now(),
+            topic=topic,
+            actor=actor,
+            action=action,
         )
     return topic
 

@@ -1199,3 +1199,10 @@ def test_database_rejects_a_status_that_does_not_fit_the_kind(kind, status, db):
     with pytest.raises(IntegrityError), transaction.atomic():
         Topic.objects.filter(pk=topic.pk).update(status=status)
     assert Topic.objects.get(pk=topic.pk).status == STATUSES_BY_KIND[kind][0]
+
+
+def test_a_moderation_dated_in_the_past_is_recorded_at_that_time(question, moderator):
+    services.topic_moderate(topic=question, actor=moderator, action="pin", at=AT)
+
+    [event] = _events(question, EventKind.TOPIC_MODERATED)
+    assert event.created_at == AT
