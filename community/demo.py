@@ -2165,8 +2165,8 @@ class _DemoBuilder:
     # --- after the timeline -------------------------------------------------------------------
 
     def _moderate(self) -> None:
-        # topic_moderate records no `at`: these few events are dated now, which reads as the
-        # moderator tidying up the front page today.
+        # Dated now, not in the timeline: it reads as the moderator tidying up the front page
+        # today.
         owner, moderator = self.users[OWNER.username], self.users[MODERATOR.username]
         welcome = self.threads[0].topic
         services.topic_moderate(topic=welcome, actor=owner, action="pin")
