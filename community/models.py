@@ -17,6 +17,15 @@ class Category(models.Model):
     description = models.CharField(_("description"), max_length=250, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        help_text=_("The department that answers in this category."),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="categories",
+    )
 
     class Meta:
         ordering = ["position", "name"]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "community",
     "knowledge_base",
+    "search",
     "analytics",
 ]
 

@@ -108,8 +108,7 @@ def owner(db, department) -> User:
 
 @pytest.fixture
 def manager(db) -> User:
-    # Reports arrive with the analytics issue; until then a manager is a signed-in employee.
-    return make_user(username="manager", display_name="Пётр Менеджер")
+    return make_user(username="manager", display_name="Пётр Менеджер", is_manager=True)
 
 
 @pytest.fixture
