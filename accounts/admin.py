@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, User
+from accounts import services
+from accounts.models import AuditEntry, Department, User
 
 
 @admin.register(Department)
@@ -19,11 +20,19 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "is_representative",
         "is_moderator",
+        "is_manager",
         "is_community_owner",
         "department",
     ]
-    list_filter = ["is_representative", "is_moderator", "is_community_owner", "department"]
+    list_filter = [
+        "is_representative",
+        "is_moderator",
+        "is_manager",
+        "is_community_owner",
+        "department",
+    ]
     search_fields = ["username", "display_name", "email", "first_name", "last_name"]
+    readonly_fields = ["deleted_at"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (
@@ -33,10 +42,43 @@ class UserAdmin(DjangoUserAdmin):
                     "display_name",
                     "is_representative",
                     "is_moderator",
+                    "is_manager",
                     "is_community_owner",
                     "title",
                     "department",
+                    "deleted_at",
                 ]
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # The owner's staff page audits every role change; changes made here are audited too.
+        before = None
+        if change:
+            before = services.role_snapshot(
+                User.objects.select_related("department").get(pk=obj.pk)
+            )
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            services.roles_record(actor=request.user, user=obj, before=before)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, written by the services alone."""
+
+    list_display = ["created_at", "action", "actor", "target_user", "target_department"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "target_user", "target_department"]
+    search_fields = ["actor__username", "target_user__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

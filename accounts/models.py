@@ -30,6 +30,40 @@ class UserQuerySet(models.QuerySet):
             .order_by("department__position", "department__name", "display_name", "username")
         )
 
+    def staff(self) -> "UserQuerySet":
+        """Everyone holding a role, for the owner's staff page."""
+        return (
+            self.filter(deleted_at__isnull=True)
+            .filter(
+                models.Q(is_representative=True)
+                | models.Q(is_moderator=True)
+                | models.Q(is_manager=True)
+                | models.Q(is_community_owner=True)
+            )
+            .select_related("department")
+            .order_by("display_name", "username", "pk")
+        )
+
+    def search(self, query: str) -> "UserQuerySet":
+        """Members whose username, name or e-mail contains the query (the staff page's search).
+        Deleted accounts have none of these left and are never found."""
+        query = " ".join(query.split())
+        if not query:
+            return self.none()
+        # SQLite folds the case of ASCII letters only, so "петр" would miss "Петров" there; the
+        # usual spellings of the query are tried as well (PostgreSQL needs none of them).
+        spellings = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
+        matches = models.Q()
+        for spelling in spellings:
+            for field in ("username", "display_name", "first_name", "last_name", "email"):
+                matches |= models.Q(**{f"{field}__icontains": spelling})
+        return (
+            self.filter(deleted_at__isnull=True)
+            .filter(matches)
+            .select_related("department")
+            .order_by("display_name", "username", "pk")
+        )
+
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
@@ -142,6 +176,18 @@ class AuditAction(models.TextChoices):
     ACCOUNT_DELETED = "account_deleted", _("account deleted")
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def for_log(self) -> "AuditEntryQuerySet":
+        """The audit-log page's rows, newest first, with the people and department they name."""
+        return self.select_related("actor", "target_user", "target_department").order_by(
+            "-created_at", "-pk"
+        )
+
+    def involving(self, user: User) -> "AuditEntryQuerySet":
+        """What this person did, and what was done to them."""
+        return self.filter(models.Q(actor=user) | models.Q(target_user=user))
+
+
 class AuditEntry(models.Model):
     """Who changed staff roles or departments, when, and what: append-only."""
 
@@ -158,6 +204,8 @@ class AuditEntry(models.Model):
     # {"field": [before, after], …} plus a readable summary frozen at the time of the change.
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
