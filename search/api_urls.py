@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from search import api
 
 app_name = "search-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("similar/", api.search_similar, name="similar"),
+]
