@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from analytics import api
 
 app_name = "analytics-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("summary/", api.report_summary, name="summary"),
+]
