@@ -19,6 +19,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)/
+	DEBUG=1 $(BIN)/python manage.py seed_demo_analytics
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole test suite (SQLite by default; set DATABASE_URL=postgres://… for PostgreSQL).

@@ -1671,6 +1671,8 @@ def demo_exists() -> bool:
 def seed_demo(*, now: datetime | None = None) -> DemoResult:
     """Create the demo community unless it is already there; return the logins to print."""
     if demo_exists():
+        # A demo seeded before the knowledge base existed gets one now (it is idempotent).
+        _seed_knowledge_base(now or timezone.now())
         return DemoResult(
             created=False, logins=demo_logins(), admin_has_demo_password=_admin_has_demo_password()
         )
@@ -1678,6 +1680,7 @@ def seed_demo(*, now: datetime | None = None) -> DemoResult:
         rng = random.Random(RANDOM_SEED)  # noqa: S311 - shapes demo data, guards nothing
         builder = _DemoBuilder(now=now or timezone.now(), rng=rng)
         counts = builder.build()
+        counts.update(_seed_knowledge_base(builder.now))
         admin_has_demo_password = _create_admin(builder.password_hash)
     return DemoResult(
         created=True,
@@ -1685,6 +1688,15 @@ def seed_demo(*, now: datetime | None = None) -> DemoResult:
         admin_has_demo_password=admin_has_demo_password,
         counts=counts,
     )
+
+
+def _seed_knowledge_base(now: datetime) -> dict[str, int]:
+    """Sections and articles promoted from the demo's answered questions, through the knowledge
+    base's own services. The demo spans every app, hence this one import the other way round."""
+    from knowledge_base.demo import seed_knowledge_base
+
+    rng = random.Random(RANDOM_SEED)  # noqa: S311 - shapes demo data, guards nothing
+    return seed_knowledge_base(now=now, rng=rng)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -178,6 +178,9 @@ class Topic(models.Model):
     is_hidden = models.BooleanField(_("hidden"), default=False)
     created_at = models.DateTimeField(_("created"), db_index=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    # The topic's id in the forum or FAQ it was imported from (docs/import.md); empty for topics
+    # posted here. A second import of the same file finds the topic by it and skips it.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
 
     objects = TopicQuerySet.as_manager()
 
@@ -224,6 +227,11 @@ class Topic(models.Model):
                     ],
                     _connector=Q.OR,
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="topic_external_id_unique_when_set",
             ),
         ]
 

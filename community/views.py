@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,7 @@ from community.filters import TopicFilter
 from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
 from community.models import EventKind, Reply, Topic, TopicKind, home_lists, tab_counts
 from community.pagination import Page, page_number, paginate
+from community.signals import topic_posted
 
 TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 50
@@ -84,7 +85,12 @@ def _with_reply_permissions(user, replies):
 
 def _get_topic(request: HttpRequest, pk: int) -> Topic:
     """The topic if this user may see it; hidden topics 404 for everyone but moderators."""
-    topic = get_object_or_404(Topic.objects.select_related("author", "category"), pk=pk)
+    # The knowledge-base article made from the thread comes along (its link and the canonical URL
+    # on the topic page), without its text.
+    topics = Topic.objects.select_related("author", "category", "article").defer(
+        "article__body", "article__body_html"
+    )
+    topic = get_object_or_404(topics, pk=pk)
     if not permissions.can_view_topic(request.user, topic):
         raise Http404
     return topic
@@ -198,6 +204,8 @@ def topic_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                # The search app ends the customer's suggestion attempt as posted.
+                topic_posted.send(sender=Topic, request=request, topic=topic)
                 messages.success(request, _("Your topic is published."))
                 _warn_if_masked(request, topic)
                 return redirect(topic)
@@ -210,7 +218,14 @@ def topic_create(request: HttpRequest) -> HttpResponse:
                 else TopicKind.QUESTION,
             }
         )
-    return render(request, "community/topic_form.html", {"form": form})
+    # The suggestion attempt the customer typed in (a hidden field the search app reads back on
+    # posting). Only digits pass: it is echoed into the page.
+    attempt_id = (request.POST.get("attempt") or request.GET.get("attempt") or "")[:20]
+    ctx = {
+        "form": form,
+        "attempt_id": attempt_id if attempt_id.isascii() and attempt_id.isdigit() else "",
+    }
+    return render(request, "community/topic_form.html", ctx)
 
 
 @login_required
@@ -387,24 +402,46 @@ def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(topic)
 
 
+PROFILE_TABS = ("topics", "replies", "answers")
+
+
 @require_safe
 def user_profile(request: HttpRequest, username: str) -> HttpResponse:
+    """A member's public page: who they are, their badges, and what they wrote, one paginated
+    list at a time (topics by default, with their latest replies beside; or all replies; or
+    the replies that were accepted or marked official). Deleted members have no page."""
     profile = get_object_or_404(
-        User.objects.select_related("department"), username=username, is_active=True
+        User.objects.select_related("department"),
+        username=username,
+        is_active=True,
+        deleted_at__isnull=True,
     )
+    tab = request.GET.get("show") if request.GET.get("show") in PROFILE_TABS else "topics"
     topics = Topic.objects.visible_to(request.user).filter(author=profile)
-    replies = (
-        Reply.objects.filter(author=profile, topic__in=Topic.objects.visible_to(request.user))
-        .select_related("topic")
-        .order_by("-created_at", "-pk")
+    replies = Reply.objects.filter(author=profile).select_related("topic")
+    if not (request.user.is_authenticated and request.user.can_moderate):
+        replies = replies.filter(topic__is_hidden=False)
+    replies = replies.order_by("-created_at", "-pk")
+    answers = replies.filter(Q(is_accepted=True) | Q(is_official=True))
+    # Both reply counts in one query.
+    reply_counts = replies.aggregate(
+        all=Count("pk"), answers=Count("pk", filter=Q(is_accepted=True) | Q(is_official=True))
     )
     ctx = {
         "profile": profile,
-        "topics": topics.for_list().newest()[:TOPICS_PER_PAGE],
+        "tab": tab,
         "topic_count": topics.count(),
-        "replies": replies[:TOPICS_PER_PAGE],
-        "reply_count": replies.count(),
+        "reply_count": reply_counts["all"],
+        "answer_count": reply_counts["answers"],
+        "query": _query_without_page(request),
     }
+    if tab == "topics":
+        ctx["page"] = _paginate(request, topics.for_list().newest(), TOPICS_PER_PAGE)
+        ctx["topics"] = ctx["page"].object_list
+        ctx["replies"] = replies[:TOPICS_PER_PAGE]
+    else:
+        rows = replies if tab == "replies" else answers
+        ctx["page"] = _paginate(request, rows, TOPICS_PER_PAGE)
     return render(request, "community/user_profile.html", ctx)
 
 

@@ -16,7 +16,11 @@ register = template.Library()
 
 @register.simple_tag
 def user_badge(person: User) -> SafeString:
-    """The author's name with the badges the bank gives: community creator, representative."""
+    """The author's name with the badges the bank gives: community creator, representative,
+    moderator. The manager role is not shown: it only means reading reports, and customers have
+    nothing to expect from it. A deleted member is a plain "Deleted user", with no link."""
+    if person.is_deleted:
+        return format_html('<span class="author author-deleted">{}</span>', person.name)
     html = format_html(
         '<a href="{}" class="author-name">{}</a>',
         reverse("community:user-profile", args=[person.username]),
@@ -29,6 +33,9 @@ def user_badge(person: User) -> SafeString:
         if person.title:
             label = f"{label} · {person.title}"
         html += format_html(' <span class="badge badge-official">{}</span>', label)
+    if person.is_moderator:
+        # Public on purpose: customers should know who may hide or lock their topics.
+        html += format_html(' <span class="badge badge-moderator">{}</span>', _("Moderator"))
     return format_html('<span class="author">{}</span>', html)
 
 

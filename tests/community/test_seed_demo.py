@@ -24,6 +24,7 @@ from community.models import (
     initial_status,
 )
 from community.services import counters_rebuild
+from knowledge_base.models import Article, ArticleFeedback, Section
 
 DEMO_CATEGORY_SLUGS = {
     "cards",
@@ -36,6 +37,7 @@ DEMO_CATEGORY_SLUGS = {
     "service",
 }
 MODELS = [User, Department, Category, Topic, Reply, TopicVote, ReplyVote, Event]
+MODELS += [Section, Article, ArticleFeedback]
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,10 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=output)
     yield output.getvalue()
     with django_db_blocker.unblock():
+        # The demo knowledge base is built from the demo's threads (knowledge_base/demo.py).
+        Article.objects.all().delete()
+        while Section.objects.exists():
+            Section.objects.filter(children__isnull=True).delete()
         Event.objects.all().delete()
         Topic.objects.all().delete()
         User.objects.all().delete()
