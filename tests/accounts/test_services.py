@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.models import AuditAction, AuditEntry, Department, User
@@ -181,7 +181,7 @@ def test_only_the_owner_may_change_roles(request, persona, other_customer):
 
 
 def test_the_last_owner_cannot_drop_their_own_owner_role(owner):
-    with pytest.raises(ValidationError, match="at least one owner"):
+    with translation.override("en"), pytest.raises(ValidationError, match="at least one owner"):
         services.roles_set(actor=owner, user=owner, **_roles(is_representative=True))
 
     owner.refresh_from_db()

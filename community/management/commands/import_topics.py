@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from community.importing import ImportRowError, Progress, count_lines, import_topics
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                 )
         except ImportRowError as error:
             progress.finish()
-            raise CommandError(f"{error}\nNothing was imported.") from error
+            raise CommandError(f"{error}\n{_('Nothing was imported.')}") from error
         except UnicodeDecodeError as error:
             progress.finish()
             raise CommandError(
