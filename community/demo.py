@@ -61,6 +61,7 @@ class Person:
     department: str = ""
     is_owner: bool = False
     is_moderator: bool = False
+    is_manager: bool = False
 
     @property
     def is_representative(self) -> bool:
@@ -82,6 +83,9 @@ MODERATOR = Person(
     CONTACT_DEPT,
     is_moderator=True,
 )
+# Reads the reports and never posts: the head of customer experience who has to prove the
+# community pays off.
+MANAGER = Person("p.zaitsev", "Павел Зайцев", is_manager=True)
 # As at Bank24, the people who decide answer in person: a first deputy chairman and heads of
 # departments next to managers. The deputy curates digital channels, hence his department.
 REPRESENTATIVES = [
@@ -230,6 +234,18 @@ TEMPLATES: dict[str, list[TopicTemplate]] = {
             "Активировать**. Введите последние четыре цифры номера и задайте ПИН-код. Если "
             "удобнее, достаточно любой операции с вводом ПИН-кода в банкомате банка — карта "
             "активируется автоматически.",
+        ),
+        T(
+            QUESTION,
+            "Заказал карту с доставкой, а её до сих пор не привезли",
+            "Оформил карту в приложении с доставкой курьером, прошло уже десять дней, а карта "
+            "так и не пришла. Курьер не звонил. Где её искать и можно ли ускорить?",
+            "Карту с доставкой привозят в течение 5–7 рабочих дней, в отдалённые города — до 14. "
+            "Где она сейчас, видно в приложении: **Карты → Заказанные карты → Статус доставки**; "
+            "там же можно перенести дату или адрес. Если срок прошёл, а статус не меняется, "
+            "напишите в чат приложения — мы проверим у курьерской службы и при необходимости "
+            "бесплатно перевыпустим карту с получением в ближайшем отделении.",
+            status=S.ANSWERED,
         ),
         T(
             QUESTION,
@@ -1700,7 +1716,7 @@ def _seed_knowledge_base(now: datetime) -> dict[str, int]:
 
 
 def demo_logins() -> list[DemoLogin]:
-    people = [(OWNER, "community owner"), (MODERATOR, "moderator")]
+    people = [(OWNER, "community owner"), (MODERATOR, "moderator"), (MANAGER, "manager")]
     people += [(_person(u), "representative") for u in LOGIN_REPRESENTATIVES]
     people += [(_person(u), "customer") for u in LOGIN_CUSTOMERS]
     logins = []
@@ -1786,7 +1802,7 @@ class _DemoBuilder:
             departments[name], _ = Department.objects.get_or_create(
                 name=name, defaults={"position": position}
             )
-        for person in [*REPRESENTATIVES, *CUSTOMERS]:
+        for person in [*REPRESENTATIVES, MANAGER, *CUSTOMERS]:
             user = User.objects.create(
                 username=self._free_username(person.username),
                 display_name=person.display_name,
@@ -1795,6 +1811,7 @@ class _DemoBuilder:
                 is_representative=person.is_representative,
                 is_community_owner=person.is_owner,
                 is_moderator=person.is_moderator,
+                is_manager=person.is_manager,
                 title=person.title,
                 department=departments.get(person.department),
                 # Members joined before the community's first topic, so profiles read sensibly.

@@ -95,8 +95,13 @@ def test_people_roles_and_shared_password():
     assert owner.is_representative
     assert User.objects.filter(is_moderator=True).exists()
 
+    assert User.objects.filter(is_manager=True, is_representative=False).count() == 1
     customers = User.objects.filter(
-        is_representative=False, is_moderator=False, is_community_owner=False, is_superuser=False
+        is_representative=False,
+        is_moderator=False,
+        is_community_owner=False,
+        is_manager=False,
+        is_superuser=False,
     )
     assert customers.count() == 50
     assert not customers.filter(display_name="").exists()
