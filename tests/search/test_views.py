@@ -20,6 +20,12 @@ def test_empty_page_shows_the_form_and_logs_nothing(client, db):
     assert not SearchQuery.objects.exists()
 
 
+def test_only_result_pages_are_kept_out_of_search_engines(client, corpus):
+    robots = b'<meta name="robots" content="noindex, follow">'
+    assert robots not in client.get(URL).content
+    assert robots in client.get(URL, {"q": "карта"}).content
+
+
 def test_results_are_listed_with_click_through_links_and_the_search_is_logged(client, corpus):
     response = client.get(URL, {"q": "не пришла карта"})
     assert response.status_code == 200
