@@ -2,6 +2,7 @@
 
 import re
 from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -302,3 +303,44 @@ def test_topic_author_is_not_offered_a_vote_button_on_their_own_topic(customer_c
     html = html_of(customer_client.get(question.get_absolute_url()))
 
     assert f'action="/t/{question.pk}/vote/"' not in html
+
+
+# A session that expired between page load and click -----------------------------------------
+
+
+def test_anonymous_htmx_vote_sends_the_browser_to_sign_in_instead_of_swapping_the_page(
+    client, question
+):
+    response = client.post(f"/t/{question.pk}/vote/", **HTMX)
+
+    assert response.status_code == 204
+    assert response.content == b""
+    location = response["HX-Redirect"]
+    assert location.startswith("/accounts/login/?next=")
+    assert not TopicVote.objects.exists()
+
+
+def test_anonymous_vote_without_htmx_is_still_a_plain_redirect(client, question):
+    response = client.post(f"/t/{question.pk}/vote/")
+
+    assert response.status_code == 302
+    assert "HX-Redirect" not in response
+    assert login_next(response) == f"/t/{question.pk}/vote/"
+
+
+def test_after_signing_in_the_visitor_returns_to_the_page_they_voted_on(client, question):
+    page = f"http://testserver{question.get_absolute_url()}?page=2"
+
+    response = client.post(f"/t/{question.pk}/vote/", HTTP_HX_CURRENT_URL=page, **HTMX)
+
+    location = urlsplit(response["HX-Redirect"])
+    assert location.path == "/accounts/login/"
+    assert parse_qs(location.query)["next"] == [f"{question.get_absolute_url()}?page=2"]
+
+
+def test_a_foreign_current_url_is_not_used_as_the_way_back(client, question):
+    response = client.post(
+        f"/t/{question.pk}/vote/", HTTP_HX_CURRENT_URL="https://evil.example/x", **HTMX
+    )
+
+    assert parse_qs(urlsplit(response["HX-Redirect"]).query)["next"] == [f"/t/{question.pk}/vote/"]
