@@ -4,14 +4,13 @@ redirect. Services repeat every permission check, so a forged POST gets a 403 to
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -23,37 +22,14 @@ from accounts import permissions, services
 from accounts.export import personal_data_export
 from accounts.forms_profile import AccountDeleteForm, SettingsForm
 from accounts.forms_staff import AuditFilterForm, DepartmentForm, RolesForm, StaffSearchForm
+from accounts.language import remember_language
 from accounts.models import AuditEntry, Department, User
+from community.htmx import is_htmx, rate_setting
 from community.models import Category
-from community.pagination import Page, page_number, paginate
+from community.pagination import page_or_404, query_without_page
 
 STAFF_PER_PAGE = 30
 AUDIT_PER_PAGE = 50
-
-
-def _rate(setting: str):
-    """Rates are read per request so operators can change them in the environment."""
-    return lambda group, request: getattr(settings, setting)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    """An htmx swap. A history restore (back button after a pushed URL) wants the whole page."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-
-
-def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
-    page = paginate(queryset, page_number(request.GET.get("page")), per_page)
-    if page.number > 1 and not page.object_list:
-        raise Http404
-    return page
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _too_often(request: HttpRequest) -> bool:
@@ -63,23 +39,8 @@ def _too_often(request: HttpRequest) -> bool:
 # The member's own pages -----------------------------------------------------------------------
 
 
-def _remember_language(response: HttpResponse, language: str) -> None:
-    """The same cookie Django's set_language view writes, so the footer switch and this page
-    agree about the language."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-
-
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_PROFILE"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_PROFILE"), method="POST", block=False)
 def settings_edit(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
@@ -110,7 +71,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                     )
                 response = redirect("accounts:settings")
                 if language:
-                    _remember_language(response, language)
+                    remember_language(response, language)
                 return response
         # Whatever failed, the typed values are in the bound form. A chosen file is the one
         # thing no browser can keep, so the page says so beside the field.
@@ -130,7 +91,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_DATA_EXPORT"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_DATA_EXPORT"), method="POST", block=False)
 def data_export(request: HttpRequest) -> HttpResponse:
     if _too_often(request):
         messages.error(request, _("You downloaded your data a moment ago. Try again later."))
@@ -151,7 +112,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_ACCOUNT_DELETE"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_ACCOUNT_DELETE"), method="POST", block=False)
 def account_delete(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_delete = permissions.can_delete_account(user)
@@ -195,10 +156,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "query_text": query,
-        "page": _paginate(request, members, STAFF_PER_PAGE),
-        "query": _query_without_page(request),
+        "page": page_or_404(request, members, STAFF_PER_PAGE),
+        "query": query_without_page(request),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(request, "accounts/partials/staff_results.html", ctx)
     else:
         response = render(request, "accounts/staff_list.html", ctx)
@@ -208,7 +169,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_STAFF"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_STAFF"), method="POST", block=False)
 def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     _require_owner(request)
     member = get_object_or_404(
@@ -243,7 +204,7 @@ def _departments():
 
 
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_STAFF"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_STAFF"), method="POST", block=False)
 def department_list(request: HttpRequest) -> HttpResponse:
     """Departments with their categories, and the form that adds one."""
     _require_owner(request)
@@ -268,7 +229,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_STAFF"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_STAFF"), method="POST", block=False)
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_owner(request)
     department = get_object_or_404(Department, pk=pk)
@@ -293,7 +254,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@ratelimit(key="user", rate=_rate("RATE_LIMIT_STAFF"), method="POST", block=False)
+@ratelimit(key="user", rate=rate_setting("RATE_LIMIT_STAFF"), method="POST", block=False)
 def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_owner(request)
     department = get_object_or_404(_departments(), pk=pk)
@@ -323,7 +284,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "member": member,
         "username": username,
-        "page": _paginate(request, entries, AUDIT_PER_PAGE),
-        "query": _query_without_page(request),
+        "page": page_or_404(request, entries, AUDIT_PER_PAGE),
+        "query": query_without_page(request),
     }
     return render(request, "accounts/audit_log.html", ctx)

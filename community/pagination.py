@@ -4,6 +4,7 @@ One extra row tells whether there is a next page."""
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 
 @dataclass
@@ -42,3 +43,18 @@ def paginate(queryset: QuerySet, number: int, per_page: int) -> Page:
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(number, rows[:per_page], per_page, len(rows) > per_page)
+
+
+def page_or_404(request, queryset: QuerySet, per_page: int) -> Page:
+    """The page the query string asks for; past the last one there is nothing to show, so 404."""
+    page = paginate(queryset, page_number(request.GET.get("page")), per_page)
+    if page.number > 1 and not page.object_list:
+        raise Http404
+    return page
+
+
+def query_without_page(request) -> str:
+    """The list's filters, for page links that must not pile up `page=` parameters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -1,7 +1,6 @@
 """Community pages. Each view: access-checked fetch → form → one service call → redirect, or a
 partial for htmx. Services repeat every permission check, so a forged POST gets a 403 too."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,21 +16,13 @@ from accounts.models import User
 from community import permissions, services
 from community.filters import TopicFilter
 from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
+from community.htmx import is_htmx, rate_setting
 from community.models import EventKind, Reply, Topic, TopicKind, home_lists, tab_counts
-from community.pagination import Page, page_number, paginate
+from community.pagination import Page, page_or_404, query_without_page
 from community.signals import topic_posted
 
 TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _rate(setting: str):
-    """Rates are read per request so operators can change them in the environment."""
-    return lambda group, request: getattr(settings, setting)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -58,21 +49,6 @@ def _warn_if_masked(request: HttpRequest, obj: Topic | Reply) -> None:
             )
             % {"what": ", ".join(labels)},
         )
-
-
-def _paginate(request: HttpRequest, queryset, per_page: int) -> Page:
-    """The requested page; past the last one there is nothing to show, so 404."""
-    page = paginate(queryset, page_number(request.GET.get("page")), per_page)
-    if page.number > 1 and not page.object_list:
-        raise Http404
-    return page
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    """The list's filters, for page links that must not pile up `page=` parameters."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _with_reply_permissions(user, replies):
@@ -125,8 +101,8 @@ def topic_list(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         "kind": kind,
         "kind_label": TopicKind(kind).label if kind else None,
         "filter": topic_filter,
-        "page": _paginate(request, topic_filter.qs, TOPICS_PER_PAGE),
-        "query": _query_without_page(request),
+        "page": page_or_404(request, topic_filter.qs, TOPICS_PER_PAGE),
+        "query": query_without_page(request),
         "counts": tab_counts(request.user),
     }
     return render(request, "community/topic_list.html", ctx)
@@ -157,7 +133,7 @@ def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
     topic.view_count += 1
     replies = topic.replies.for_thread().with_helpful_vote_of(request.user)
-    page = _paginate(request, replies, REPLIES_PER_PAGE)
+    page = page_or_404(request, replies, REPLIES_PER_PAGE)
     user = request.user
     answers = _with_reply_permissions(
         user, list(replies.filter(Q(is_official=True) | Q(is_accepted=True)))
@@ -192,7 +168,7 @@ def _topic_permissions(user, topic: Topic) -> dict:
 
 
 @login_required
-@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_POST_TOPIC"), method="POST", block=False)
+@ratelimit(key="user_or_ip", rate=rate_setting("RATE_LIMIT_POST_TOPIC"), method="POST", block=False)
 def topic_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = TopicForm(request.POST)
@@ -247,7 +223,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_POST_REPLY"), method="POST", block=False)
+@ratelimit(key="user_or_ip", rate=rate_setting("RATE_LIMIT_POST_REPLY"), method="POST", block=False)
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _get_topic(request, pk)
     if not permissions.can_reply(request.user, topic):
@@ -261,7 +237,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         _with_reply_permissions(request.user, [reply])
         _warn_if_masked(request, reply)
 
-    if _is_htmx(request):
+    if is_htmx(request):
         ctx = {
             "topic": topic,
             "reply_form": ReplyForm() if reply else form,
@@ -310,13 +286,13 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+@ratelimit(key="user_or_ip", rate=rate_setting("RATE_LIMIT_VOTE"), method="POST", block=False)
 def topic_vote(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _get_topic(request, pk)
     if getattr(request, "limited", False):
         return HttpResponse(_("Too many votes. Please wait a minute."), status=429)
     has_voted = services.topic_vote_toggle(topic=topic, user=request.user)
-    if _is_htmx(request):
+    if is_htmx(request):
         topic.refresh_from_db(fields=["score"])
         ctx = {
             "topic": topic,
@@ -331,13 +307,13 @@ def topic_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+@ratelimit(key="user_or_ip", rate=rate_setting("RATE_LIMIT_VOTE"), method="POST", block=False)
 def reply_vote(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _get_reply(request, pk)
     if getattr(request, "limited", False):
         return HttpResponse(_("Too many votes. Please wait a minute."), status=429)
     has_voted = services.reply_vote_toggle(reply=reply, user=request.user)
-    if _is_htmx(request):
+    if is_htmx(request):
         reply.refresh_from_db(fields=["helpful_count"])
         reply.has_voted = has_voted
         ctx = {"reply": reply, "can_vote": True}
@@ -433,15 +409,15 @@ def user_profile(request: HttpRequest, username: str) -> HttpResponse:
         "topic_count": topics.count(),
         "reply_count": reply_counts["all"],
         "answer_count": reply_counts["answers"],
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     }
     if tab == "topics":
-        ctx["page"] = _paginate(request, topics.for_list().newest(), TOPICS_PER_PAGE)
+        ctx["page"] = page_or_404(request, topics.for_list().newest(), TOPICS_PER_PAGE)
         ctx["topics"] = ctx["page"].object_list
         ctx["replies"] = replies[:TOPICS_PER_PAGE]
     else:
         rows = replies if tab == "replies" else answers
-        ctx["page"] = _paginate(request, rows, TOPICS_PER_PAGE)
+        ctx["page"] = page_or_404(request, rows, TOPICS_PER_PAGE)
     return render(request, "community/user_profile.html", ctx)
 
 

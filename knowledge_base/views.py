@@ -1,7 +1,6 @@
 """Knowledge-base pages. Each view: access-checked fetch → form → one service call → redirect, or
 a partial for htmx. Services repeat every permission check, so a forged POST gets a 403 too."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from community import permissions as community_permissions
+from community.htmx import is_htmx, rate_setting
 from community.models import Topic
-from community.pagination import Page, page_number, paginate
+from community.pagination import page_or_404
 from knowledge_base import permissions, services
 from knowledge_base.forms import ArticleForm, FeedbackForm, section_tree
 from knowledge_base.models import (
@@ -28,23 +28,6 @@ from knowledge_base.models import (
 
 ARTICLES_PER_PAGE = 20
 MOST_READ = 10
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _rate(setting: str):
-    """Rates are read per request so operators can change them in the environment."""
-    return lambda group, request: getattr(settings, setting)
-
-
-def _paginate(request: HttpRequest, queryset, per_page: int = ARTICLES_PER_PAGE) -> Page:
-    """The requested page; past the last one there is nothing to show, so 404."""
-    page = paginate(queryset, page_number(request.GET.get("page")), per_page)
-    if page.number > 1 and not page.object_list:
-        raise Http404
-    return page
 
 
 def _get_article(request: HttpRequest, pk: int, queryset=None) -> Article:
@@ -111,7 +94,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {
         "section": section,
         "subsections": section.children.with_article_counts(),
-        "page": _paginate(request, articles),
+        "page": page_or_404(request, articles, ARTICLES_PER_PAGE),
         "can_create": permissions.can_create_article(request.user),
     }
     return render(request, "knowledge_base/section_detail.html", ctx)
@@ -177,7 +160,7 @@ def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
 
 
 @require_POST
-@ratelimit(key="user_or_ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+@ratelimit(key="user_or_ip", rate=rate_setting("RATE_LIMIT_VOTE"), method="POST", block=False)
 def article_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     article = _get_article(request, pk)
     if getattr(request, "limited", False):
@@ -194,7 +177,7 @@ def article_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         is_helpful=is_helpful,
         user=request.user,
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         article.refresh_from_db(fields=["helpful_yes", "helpful_no"])
         ctx = {**_feedback_ctx(request, article, is_helpful), "just_answered": True}
         return render(request, "knowledge_base/partials/feedback.html", ctx)
@@ -345,8 +328,10 @@ def article_review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review_list(request: HttpRequest, articles, *, title: str, empty: str) -> HttpResponse:
     _deny_unless(permissions.is_kb_staff(request.user), _("This page is for bank staff."))
-    page = _paginate(
-        request, articles.select_related("section", "author").defer("body", "body_html")
+    page = page_or_404(
+        request,
+        articles.select_related("section", "author").defer("body", "body_html"),
+        ARTICLES_PER_PAGE,
     )
     ctx = {"page": page, "title": title, "empty": empty, "today": timezone.localdate()}
     return render(request, "knowledge_base/review_list.html", ctx)

@@ -7,7 +7,6 @@ import secrets
 from urllib.parse import urlencode
 
 import bleach
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from community.htmx import is_htmx, rate_setting
 from community.models import Topic, TopicKind
 from knowledge_base.models import Article, ArticleStatus
 from search import attempts, engine
@@ -34,15 +34,6 @@ TITLE_MAX_LENGTH = Topic._meta.get_field("title").max_length
 # on the "find similar" step page. Element ids in the templates end with it.
 PLACES = ("ask", "form", "step")
 VISITOR_SESSION_KEY = "search_visitor"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _rate(setting: str):
-    """Rates are read per request so operators can change them in the environment."""
-    return lambda group, request: getattr(settings, setting)
 
 
 def _visitor_hash(kind: str, value: object) -> str:
@@ -136,7 +127,7 @@ def _record_attempt(visitor: Visitor, attempt, text: str, suggestion_count: int)
 
 
 @require_safe
-@ratelimit(key="ip", rate=_rate("RATE_LIMIT_SUGGEST"), method=["GET", "HEAD"], block=False)
+@ratelimit(key="ip", rate=rate_setting("RATE_LIMIT_SUGGEST"), method=["GET", "HEAD"], block=False)
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     """Up to five answered topics and articles like the text typed so far: a partial under the
     input for htmx; without JavaScript, the "find similar" step between the ask box and the
@@ -148,7 +139,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in TopicKind.values:
         kind = TopicKind.QUESTION
-    htmx = _is_htmx(request)
+    htmx = is_htmx(request)
     limited = getattr(request, "limited", False)
 
     if limited and htmx:
@@ -190,7 +181,7 @@ def _target_url(request: HttpRequest, kind: str, pk: int) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(key="ip", rate=_rate("RATE_LIMIT_SUGGEST"), method="POST", block=False)
+@ratelimit(key="ip", rate=rate_setting("RATE_LIMIT_SUGGEST"), method="POST", block=False)
 def suggestion_open(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A suggestion opened: in a new tab (GET, then a redirect to its page) or in place (an
     htmx POST when its <details> opens, answered with 204)."""
@@ -208,7 +199,7 @@ def suggestion_open(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-@ratelimit(key="ip", rate=_rate("RATE_LIMIT_VOTE"), method="POST", block=False)
+@ratelimit(key="ip", rate=rate_setting("RATE_LIMIT_VOTE"), method="POST", block=False)
 def attempt_deflect(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Это ответ на мой вопрос": the attempt ends without a post, and we say thank you."""
     visitor = visitor_of(request, create=False)
@@ -240,7 +231,7 @@ def attempt_deflect(request: HttpRequest, pk: int) -> HttpResponse:
             answer_url = _target_url(request, kind, int(target_pk))
         except Http404:
             answer_url = ""
-    if _is_htmx(request):
+    if is_htmx(request):
         ctx = {"place": place, "error": error, "answer_url": answer_url}
         return render(request, "search/partials/suggest_thanks.html", ctx)
     if error:
