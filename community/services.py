@@ -220,7 +220,11 @@ def reply_vote_toggle(*, reply: Reply, user: User, at: datetime | None = None) -
     return True
 
 
-def _set_status(topic: Topic, status: str, *, actor: User, at: datetime) -> None:
+def _set_status(
+    topic: Topic, status: str, *, actor: User, at: datetime, automatic: bool = False
+) -> None:
+    """`automatic`: the status follows from another action (an answer accepted or marked
+    official), so the thread says so instead of crediting whoever pressed the button."""
     if topic.status == status:
         return
     previous = topic.status
@@ -235,6 +239,7 @@ def _set_status(topic: Topic, status: str, *, actor: User, at: datetime) -> None
         topic=topic,
         actor=actor,
         **{"from": previous, "to": status},
+        **({"automatic": True} if automatic else {}),
     )
 
 
@@ -257,7 +262,13 @@ def _sync_question_status(topic: Topic, *, actor: User, at: datetime) -> None:
     if topic.kind != TopicKind.QUESTION:
         return
     has_answer = topic.replies.filter(Q(is_official=True) | Q(is_accepted=True)).exists()
-    _set_status(topic, TopicStatus.ANSWERED if has_answer else TopicStatus.OPEN, actor=actor, at=at)
+    _set_status(
+        topic,
+        TopicStatus.ANSWERED if has_answer else TopicStatus.OPEN,
+        actor=actor,
+        at=at,
+        automatic=True,
+    )
 
 
 @transaction.atomic

@@ -695,7 +695,7 @@ def test_official_answer_makes_a_question_answered(question, representative):
     assert question.last_activity_at == LATER
     [event] = _events(question, EventKind.STATUS_CHANGED)
     assert event.actor == representative
-    assert event.data == {"from": "open", "to": "answered"}
+    assert event.data == {"from": "open", "to": "answered", "automatic": True}
 
 
 def test_marking_another_reply_moves_the_official_mark(question, representative, owner):
@@ -748,6 +748,7 @@ def test_unmarking_the_official_answer_reopens_the_question(question, representa
     assert _events(question, EventKind.STATUS_CHANGED)[-1].data == {
         "from": "answered",
         "to": "open",
+        "automatic": True,
     }
 
 
@@ -832,7 +833,7 @@ def test_question_author_accepts_a_reply(question, customer, answer):
     assert (accepted.reply, accepted.actor, accepted.created_at) == (answer, customer, LATER)
     [changed] = _events(question, EventKind.STATUS_CHANGED)
     assert changed.actor == customer
-    assert changed.data == {"from": "open", "to": "answered"}
+    assert changed.data == {"from": "open", "to": "answered", "automatic": True}
 
 
 def test_accepting_another_reply_moves_the_acceptance(question, customer, answer):

@@ -385,6 +385,20 @@ def test_accepted_answer_is_shown_under_the_topic(client, question, customer):
     assert "Помог звонок в поддержку" in accepted
 
 
+def test_a_status_that_follows_an_accepted_answer_is_not_credited_to_the_customer(
+    client, customer, question, db
+):
+    reply = make_reply(question, body="Помог звонок в поддержку")
+    services.answer_accept(reply=reply, user=customer)
+
+    html = html_of(client.get(question.get_absolute_url()))
+
+    event = re.search(r'<p class="status-change" id="event-\d+">(.*?)</p>', html, re.S)
+    assert event is not None
+    assert customer.name not in event.group(1)
+    assert "автоматически" in event.group(1)
+
+
 def test_status_change_appears_in_the_thread_between_replies(client, representative, db):
     problem = make_topic(kind=TopicKind.PROBLEM, title="Не работает оплата по QR", at=at(0))
     before = make_reply(problem, body="У меня тоже", at=at(1))
