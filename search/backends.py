@@ -40,6 +40,14 @@ CANDIDATE_COLUMNS = (
 )
 
 
+# Unranked, the newest matches are looked for among the newest this many ids first, then among
+# all; a window that has at least a quarter of the limit is enough (the final ranking is in
+# Python; these are the common-word candidates). On PostgreSQL the GIN index holds the id too
+# (migration 0005), so a window is narrowed inside the index; without it, every match's row
+# would be read to sort by id; FTS5 applies the rowid bound inside its own index.
+NEWEST_WINDOWS = (20_000, 80_000)
+
+
 @dataclass(frozen=True)
 class Candidate:
     id: int
@@ -78,7 +86,8 @@ def candidates(
     """Documents matching any clause, best first by the database's own rank, at most `limit`.
     A clause is a list of concepts that must all match; a concept, a list of alternatives
     (a term or a phrase of terms) of which one must. Unranked, the newest matches come (both
-    databases read them straight off their index, without ranking every match)."""
+    databases read them straight off their index, without ranking every match), looked for
+    among the newest documents first (NEWEST_WINDOWS)."""
     if not clauses:
         return []
     where, params = _where(filters)
@@ -87,13 +96,21 @@ def candidates(
     # sort over whole rows would carry every match's text.
     if connection.vendor == "postgresql":
         query = _boolean(clauses, "|", "&", lambda p: " <-> ".join(f"'{t}'" for t in p))
-        top = (
-            "SELECT d.id, ts_rank(d.vector, q) AS r "  # noqa: S608
-            "FROM search_searchdocument d, to_tsquery('simple', %s) q "
-            f"WHERE d.vector @@ q{where} "
-            + ("ORDER BY r DESC, d.id LIMIT %s" if ranked else "ORDER BY d.id DESC LIMIT %s")
-        )
-        order = "top.r DESC, d.id" if ranked else "d.id DESC"
+        if ranked:
+            top = (
+                "SELECT d.id, ts_rank(d.vector, q) AS r "  # noqa: S608
+                "FROM search_searchdocument d, to_tsquery('simple', %s) q "
+                f"WHERE d.vector @@ q{where} ORDER BY r DESC, d.id LIMIT %s"
+            )
+            order = "top.r DESC, d.id"
+        else:
+            top = (
+                "SELECT d.id, 0 AS r "  # noqa: S608
+                "FROM search_searchdocument d, to_tsquery('simple', %s) q "
+                f"WHERE d.vector @@ q{where}{{window}} ORDER BY d.id DESC LIMIT %s"
+            )
+            order = "d.id DESC"
+        newest = "d.id"
     else:
         query = _boolean(clauses, " OR ", " AND ", lambda p: '"' + " ".join(p) + '"')
         # bm25() weights: a title match counts three times a body match.
@@ -101,15 +118,35 @@ def candidates(
             "SELECT f.rowid AS id, bm25(search_fts, 3.0, 1.0) AS r FROM search_fts f "  # noqa: S608
             "JOIN search_searchdocument d ON d.id = f.rowid "
             f"WHERE search_fts MATCH %s{where} "
-            + ("ORDER BY r, f.rowid LIMIT %s" if ranked else "ORDER BY f.rowid DESC LIMIT %s")
+            + (
+                "ORDER BY r, f.rowid LIMIT %s"
+                if ranked
+                else "{window} ORDER BY f.rowid DESC LIMIT %s"
+            )
         )
         order = "top.r, d.id" if ranked else "d.id DESC"
+        newest = "f.rowid"  # a rowid bound FTS5 applies inside its index
     sql = (
         f"WITH top AS ({top}) SELECT {columns} FROM top "  # noqa: S608
         f"JOIN search_searchdocument d ON d.id = top.id ORDER BY {order}"
     )
+    if ranked:
+        return _fetch(sql, [query, *params, limit])
+    # Both databases take the same windows, so they keep the same newest matches.
+    windowed = sql.replace(
+        "{window}",
+        f" AND {newest} > (SELECT max(id) FROM search_searchdocument) - %s",  # noqa: S608
+    )
+    for window in NEWEST_WINDOWS:
+        rows = _fetch(windowed, [query, *params, window, limit])
+        if len(rows) >= max(1, limit // 4):
+            return rows
+    return _fetch(sql.replace("{window}", ""), [query, *params, limit])
+
+
+def _fetch(sql: str, params: list[object]) -> list[Candidate]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [query, *params, limit])
+        cursor.execute(sql, params)
         return [Candidate(*row) for row in cursor.fetchall()]
 
 

@@ -74,7 +74,11 @@ SNIPPET_MAX_CHARS = 320
 # How candidates are chosen: see _clauses().
 CANDIDATE_POSTINGS = 5_000
 COMMON_PAIR_POSTINGS = 20_000
-UNRANKED_POSTINGS = 20_000
+# The database ranks candidates only when they are few (each match costs it a read of the
+# document's row: 12,000 matches took 250–490 ms at 1M topics on PostgreSQL) or when the whole
+# index is small enough to rank; otherwise the newest matches are read straight off the index.
+UNRANKED_POSTINGS = 2_000
+RANK_WHOLE_INDEX = 20_000
 MAX_CHOOSING_CONCEPTS = 8
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
 
@@ -372,14 +376,9 @@ class _Query:
         concepts = [c for c in self.concepts if c.doc_count > 0]
         if not concepts:
             return []
-        clauses = _clauses(concepts)
-        # One word in very many documents ("карта", "не"): ranking every match in the
-        # database would cost more than the answer is worth; the newest matches are ranked.
-        choosing = [c for c in concepts if c.selects] or concepts
-        ranked = not (
-            clauses == [clauses[0][:1]] and min(c.doc_count for c in choosing) > UNRANKED_POSTINGS
+        docs = _candidates(
+            concepts, filters=filters, limit=candidates, documents=self.stats.documents
         )
-        docs = backends.candidates(clauses, filters=filters, limit=candidates, ranked=ranked)
         popularity = _popularity(docs)
         return self._score(docs, concepts, popularity)
 
@@ -487,6 +486,39 @@ def _clauses(concepts: list[Concept]) -> list[list[list[tuple[str, ...]]]]:
         if content[i].doc_count <= COMMON_PAIR_POSTINGS or i == alone
     ]
     return clauses
+
+
+def _candidates(concepts: list[Concept], *, filters, limit: int, documents: int):
+    """The candidate documents of _clauses(), in at most two bounded queries. Clauses the
+    database can rank cheaply (together at most UNRANKED_POSTINGS documents by their document
+    counts, or any clause in an index of at most RANK_WHOLE_INDEX documents) are ranked by it;
+    the others (common words and their pairs: «не пришла карта» matches a tenth of a large
+    index) only fill the rest of `limit` with their newest matches. Ranking every match of
+    those costs a read of each matching row (half a second and more at 1M topics on
+    PostgreSQL, bench/README.md), and the final ranking is in Python anyway."""
+    clauses = _clauses(concepts)
+    counts = {tuple(sorted(phrase for phrase, _w in c.alternatives)): c.doc_count for c in concepts}
+    ranked, unranked = [], []
+    used: set[tuple] = set()
+    pair_postings = 0
+    for clause in clauses:
+        keys = {tuple(alternatives) for alternatives in clause}
+        # A clause matches at most its rarest concept's documents; clauses together match at
+        # most the sum of those, at most the documents of the concepts they use, at most all.
+        postings = pair_postings + min(counts.get(key, documents) for key in keys)
+        estimate = min(documents, postings, sum(counts.get(key, documents) for key in used | keys))
+        if unranked or (estimate > UNRANKED_POSTINGS and documents > RANK_WHOLE_INDEX):
+            unranked.append(clause)
+            continue
+        ranked.append(clause)
+        used |= keys
+        pair_postings = postings
+    docs = backends.candidates(ranked, filters=filters, limit=limit) if ranked else []
+    if unranked and len(docs) < limit:
+        seen = {doc.id for doc in docs}
+        newest = backends.candidates(unranked, filters=filters, limit=limit, ranked=False)
+        docs += [doc for doc in newest if doc.id not in seen][: limit - len(docs)]
+    return docs
 
 
 def _occurrences(tokens: list[str], phrase: tuple[str, ...]) -> int:

@@ -10,7 +10,7 @@ from django.conf import settings
 from community import services
 from knowledge_base import services as kb_services
 from search import engine
-from search.models import SynonymGroup
+from search.models import SearchDocument, SynonymGroup
 from tests.conftest import make_topic
 
 DATASETS = Path(settings.BASE_DIR).parent / "shared" / "datasets"
@@ -262,6 +262,7 @@ def test_query_words_side_by_side_outrank_the_same_words_apart(customer, represe
 def test_candidates_come_from_rare_words_and_pairs(corpus, monkeypatch):
     monkeypatch.setattr(engine, "CANDIDATE_POSTINGS", 1)
     monkeypatch.setattr(engine, "UNRANKED_POSTINGS", 1)
+    monkeypatch.setattr(engine, "RANK_WHOLE_INDEX", 0)
     # With tiny budgets: "активировать" alone is too common to choose, but the pair
     # "активировать карту" still finds the answer; a lone common word is read newest first.
     assert ranking(engine.similar("активировать карту"))[0] == topic(corpus["card_activate"])
@@ -270,6 +271,63 @@ def test_candidates_come_from_rare_words_and_pairs(corpus, monkeypatch):
         topic(corpus["card_activate"]),
         article(corpus["article"]),
     }
+
+
+def test_only_cheap_clauses_are_ranked_by_the_database(monkeypatch):
+    calls = []
+
+    def candidates(clauses, *, filters, limit, ranked=True):
+        calls.append((clauses, ranked, limit))
+        return []
+
+    monkeypatch.setattr(engine.backends, "candidates", candidates)
+    monkeypatch.setattr(engine, "CANDIDATE_POSTINGS", 100)
+    monkeypatch.setattr(engine, "UNRANKED_POSTINGS", 500)
+    monkeypatch.setattr(engine, "RANK_WHOLE_INDEX", 1000)
+
+    def concept(term, df):
+        return engine.Concept((((term,), 1.0),), df)
+
+    rare, common, other = concept("rare", 50), concept("common", 9000), concept("other", 8000)
+    engine._candidates([common, rare, other], filters={}, limit=10, documents=100_000)
+    # "rare" alone is ranked; the pair of two common words only fills in with the newest.
+    assert calls == [
+        ([[[("rare",)]]], True, 10),
+        ([[[("other",)], [("common",)]]], False, 10),
+    ]
+    calls.clear()
+    # An index this small is ranked whole, in one query, whatever the words.
+    engine._candidates([common, rare, other], filters={}, limit=10, documents=1000)
+    assert calls == [([[[("rare",)]], [[("other",)], [("common",)]]], True, 10)]
+
+
+@pytest.mark.parametrize("windows", [(1,), (1, 2), (1_000_000,)])
+def test_unranked_candidates_are_the_newest_matches_whatever_the_windows(
+    corpus, monkeypatch, windows
+):
+    newest = sorted(
+        (
+            doc.id
+            for doc in SearchDocument.objects.all()
+            if "карт" in f"{doc.title_terms} {doc.body_terms}".split()
+        ),
+        reverse=True,
+    )
+    assert len(newest) >= 3
+    monkeypatch.setattr(engine.backends, "NEWEST_WINDOWS", windows)
+
+    def ids(limit):
+        docs = engine.backends.candidates([[[("карт",)]]], filters={}, limit=limit, ranked=False)
+        return [doc.id for doc in docs]
+
+    for limit in (1, 2, len(newest), 8):
+        found = ids(limit)
+        # Newest first, with no gap; a window may stop early once it has a quarter of limit.
+        assert found == newest[: len(found)]
+        assert min(limit, len(newest)) >= len(found) >= min(len(newest), max(1, limit // 4))
+    if windows == (1,):
+        # A window of one id holds at most one match, less than a quarter of 8: all are read.
+        assert ids(8) == newest[:8]
 
 
 def test_clauses_pair_common_words_and_keep_rare_ones_alone():
