@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, CharField, Count, F, Max, Min, Q, Value
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from analytics.metrics import local_day, local_midnight, local_zone
@@ -65,7 +65,7 @@ CONTRIBUTION_EVENT_KINDS = [
 ]
 # Searches people typed; API calls may come from integrations.
 COUNTED_SEARCH_SOURCES = [SearchSource.PAGE, SearchSource.ASK]
-FACT_BATCH = 2000
+FACT_BATCH = 5000
 DAYS_PER_CHUNK = 31
 
 
@@ -191,7 +191,12 @@ def refresh_facts(topic_ids: Iterable[int]) -> int:
     Topics are read in batches so a full rebuild of a million topics runs in bounded memory."""
     written = 0
     for batch in _batched(sorted(set(topic_ids)), FACT_BATCH):
-        written += _refresh_fact_batch(batch)
+        first, last = batch[0], batch[-1]
+        # A dense batch (a full rebuild) is read as an id range: cheaper to send and to plan
+        # than thousands of ids. Refreshing the few untouched topics in between is harmless:
+        # a fact derived again is the same fact.
+        dense = last - first + 1 <= 2 * len(batch)
+        written += _refresh_fact_batch(TopicIds(first, last, None if dense else batch))
     return written
 
 
@@ -200,25 +205,45 @@ def _batched(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
+@dataclass(frozen=True)
+class TopicIds:
+    """The topics first..last, or only `ids` among them."""
+
+    first: int
+    last: int
+    ids: list[int] | None
+
+    def on(self, field: str) -> Q:
+        if self.ids is not None:
+            return Q(**{f"{field}__in": self.ids})
+        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
+
+
 @transaction.atomic
-def _refresh_fact_batch(topic_ids: list[int]) -> int:
+def _refresh_fact_batch(topic_ids: TopicIds) -> int:
     topics = list(
-        Topic.objects.filter(pk__in=topic_ids)
+        Topic.objects.filter(topic_ids.on("pk"))
         .annotate(author_is_staff=Count("pk", filter=staff_filter("author__")))
         .values_list(
             "pk", "kind", "category_id", "author_id", "author_is_staff", "is_hidden", "created_at"
         )
     )
-    events: dict[int, list[TopicEvent]] = defaultdict(list)
+    # Most topics' events reduce to a few firsts and lasts the database can aggregate; only
+    # topics with an undo (unmarked, unaccepted, moved back from resolved) need every event in
+    # order. Both go through derive_fact, so the rule lives in one place.
+    events = _summary_events(topic_ids.on("topic_id"))
+    tangled = [pk for pk, summary in events.items() if summary is None]
     rows = (
-        Event.objects.filter(topic_id__in=topic_ids, kind__in=FACT_EVENT_KINDS)
+        Event.objects.filter(topic_id__in=tangled, kind__in=FACT_EVENT_KINDS)
         .order_by("topic_id", "created_at", "pk")
         .values_list("topic_id", "kind", "actor_id", "created_at", "data")
     )
+    for pk in tangled:
+        events[pk] = []
     for topic_id, kind, actor_id, created_at, data in rows.iterator(chunk_size=5000):
         events[topic_id].append(TopicEvent(kind, actor_id, created_at, data or {}))
     csat = dict(
-        SurveyResponse.objects.filter(kind=SurveyKind.CSAT, topic_id__in=topic_ids)
+        SurveyResponse.objects.filter(topic_ids.on("topic_id"), kind=SurveyKind.CSAT)
         .answered()
         .order_by("answered_at", "pk")
         .values_list("topic_id", "score")
@@ -232,15 +257,157 @@ def _refresh_fact_batch(topic_ids: list[int]) -> int:
             author_is_staff=bool(author_is_staff),
             is_hidden=is_hidden,
             created_at=created_at,
-            events=events.get(pk, []),
+            events=events.get(pk) or [],
             csat_score=csat.get(pk),
         )
         for pk, kind, category_id, author_id, author_is_staff, is_hidden, created_at in topics
     ]
-    TopicFact.objects.bulk_create(
-        facts, update_conflicts=True, unique_fields=["topic"], update_fields=FACT_FIELDS
-    )
+    _upsert_facts(facts)
     return len(facts)
+
+
+def _values(statuses: Iterable[str]) -> list[str]:
+    return [str(status) for status in statuses]
+
+
+def _summary_events(topics: Q) -> dict[int, list[TopicEvent] | None]:
+    """For each topic with fact events, the few events derive_fact needs to reach the same
+    result as from all of them, aggregated in two grouped queries: the first representative
+    reply, the author's last reply, the first official answer, acceptance, resolving status,
+    idea status. None for a topic with an undo, whose order matters."""
+    reply = Q(kind=EventKind.REPLY_CREATED)
+    status = Q(kind=EventKind.STATUS_CHANGED)
+    summaries = (
+        Event.objects.filter(topics, kind__in=FACT_EVENT_KINDS)
+        .values("topic_id", "topic__author_id")
+        .annotate(
+            author_last_reply=Max("created_at", filter=reply & Q(actor_id=F("topic__author_id"))),
+            official=Min("created_at", filter=Q(kind=EventKind.OFFICIAL_ANSWERED)),
+            accepted=Min("created_at", filter=Q(kind=EventKind.ANSWER_ACCEPTED)),
+            resolving=Min("created_at", filter=status & Q(data__to__in=_values(RESOLVED_STATUSES))),
+            taken=Min("created_at", filter=status & Q(data__to__in=_values(IDEA_TAKEN_STATUSES))),
+            done=Min("created_at", filter=status & Q(data__to=TopicStatus.DONE.value)),
+            undone=Count(
+                "pk",
+                filter=Q(kind__in=[EventKind.OFFICIAL_UNMARKED, EventKind.ANSWER_UNACCEPTED])
+                | (status & Q(data__from__in=_values(RESOLVED_STATUSES))),
+            ),
+        )
+        .order_by()
+    )
+    result: dict[int, list[TopicEvent] | None] = {}
+    for row in summaries:
+        if row["undone"]:
+            result[row["topic_id"]] = None
+            continue
+        events = []
+        if row["author_last_reply"]:
+            events.append(
+                _event(
+                    EventKind.REPLY_CREATED, row["author_last_reply"], actor=row["topic__author_id"]
+                )
+            )
+        for kind, moment in [
+            (EventKind.OFFICIAL_ANSWERED, row["official"]),
+            (EventKind.ANSWER_ACCEPTED, row["accepted"]),
+        ]:
+            if moment:
+                events.append(_event(kind, moment))
+        for to, moment in [
+            (TopicStatus.ANSWERED, row["resolving"]),
+            (TopicStatus.PLANNED, row["taken"]),
+            (TopicStatus.DONE, row["done"]),
+        ]:
+            if moment:
+                events.append(_event(EventKind.STATUS_CHANGED, moment, data={"to": str(to)}))
+        result[row["topic_id"]] = events
+
+    # The first representative reply by someone other than the author, ties broken by id as
+    # in derive_fact: one row per answered topic, few beside the events they stand for.
+    first_replies = (
+        Event.objects.filter(
+            topics,
+            kind=EventKind.REPLY_CREATED,
+            data__by_representative=True,
+        )
+        .exclude(actor_id=F("topic__author_id"))
+        .order_by("topic_id", "created_at", "pk")
+        .values_list("topic_id", "actor_id", "created_at")
+    )
+    seen: set[int] = set()
+    for topic_id, actor_id, created_at in first_replies.iterator(chunk_size=5000):
+        if topic_id not in seen and result[topic_id] is not None:
+            seen.add(topic_id)
+            result[topic_id].append(
+                _event(
+                    EventKind.REPLY_CREATED,
+                    created_at,
+                    actor=actor_id,
+                    data={"by_representative": True},
+                )
+            )
+    for events in result.values():
+        if events:
+            events.sort(key=lambda event: event.created_at)
+    return result
+
+
+def _event(kind: str, at: datetime, *, actor: int | None = None, data=None) -> TopicEvent:
+    return TopicEvent(kind, actor, at, data or {})
+
+
+FACT_COLUMNS = list(TopicFact._meta.concrete_fields)
+
+
+def _upsert_facts(facts: list[TopicFact]) -> None:
+    """Insert or overwrite the fact rows without the ORM's per-value machinery: a full rebuild
+    writes a million of these. PostgreSQL gets one array per column (a statement of a few
+    parameters, however many rows); SQLite, in process, one prepared row statement many times."""
+    if not facts:
+        return
+    ops = connection.ops
+    quote = ops.quote_name
+    columns = [quote(fact_field.column) for fact_field in FACT_COLUMNS]
+    key = quote(TopicFact._meta.pk.column)
+    upsert = f"ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(
+        f"{column} = excluded.{column}" for column in columns if column != key
+    )
+    table = quote(TopicFact._meta.db_table)
+    names = [fact_field.attname for fact_field in FACT_COLUMNS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(
+                f"%s::{fact_field.db_type(connection)}[]" for fact_field in FACT_COLUMNS
+            )
+            # Only the model's own table, column and type names are interpolated.
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT * FROM unnest({arrays}) {upsert}",
+                [[getattr(fact, name) for fact in facts] for name in names],
+            )
+            return
+        adapt = []
+        for fact_field in FACT_COLUMNS:
+            internal = fact_field.get_internal_type()
+            if internal == "DateTimeField":
+                adapt.append(ops.adapt_datetimefield_value)
+            elif internal == "DateField":
+                adapt.append(ops.adapt_datefield_value)
+            else:
+                adapt.append(None)
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) {upsert}",
+            [
+                [
+                    value if adapter is None or value is None else adapter(value)
+                    for adapter, value in zip(
+                        adapt, (getattr(fact, name) for name in names), strict=True
+                    )
+                ]
+                for fact in facts
+            ],
+        )
 
 
 def topics_touched_since(since: datetime) -> set[int]:
@@ -302,70 +469,92 @@ def local_date(field: str) -> TruncDate:
 @transaction.atomic
 def roll_days(days: Days, *, at: datetime) -> int:
     """Rewrite every count of these local days; returns how many rows it wrote. Each count is
-    one query grouped by day, however many days there are."""
+    one INSERT … SELECT grouped by day in the database, however many days and rows there are;
+    only what needs Python (Unicode case folding, visits) comes back to be written."""
     DailyCount.objects.filter(day__gte=days.first, day__lte=days.last).delete()
     ParticipantDay.objects.filter(day__gte=days.first, day__lte=days.last).delete()
-    counts = [
-        *_topic_counts(days),
-        *_representative_counts(days),
-        *_survey_counts(days),
-        *_search_counts(days),
-        *_attempt_counts(days, at=at),
-        *_article_feedback_counts(days),
-        *_page_view_counts(days),
-    ]
-    counts = [row for row in counts if row.value]
-    DailyCount.objects.bulk_create(counts, batch_size=1000)
-    participants = _participants(days)
-    ParticipantDay.objects.bulk_create(participants, batch_size=1000)
-    return len(counts) + len(participants)
-
-
-def _grouped(queryset, day_field: str, *fields: str, **aggregates):
-    """Rows of `aggregates` per local day (as "day") and `fields`."""
-    return (
-        queryset.annotate(day=local_date(day_field))
-        .values("day", *fields)
-        .annotate(**aggregates)
-        .order_by()
-    )
-
-
-def _totals(property_of: dict[str, str], rows) -> list[DailyCount]:
-    """DailyCount rows from grouped rows, one property per aggregate name."""
-    return [
-        _count(property, row["day"], row[name])
-        for row in rows
-        for name, property in property_of.items()
-    ]
-
-
-def _topic_counts(days: Days) -> list[DailyCount]:
-    facts = TopicFact.objects.filter(is_hidden=False)
-    rows = [
-        _count(
-            "topics_created",
-            row["created_day"],
-            row["n"],
-            category_id=row["category_id"],
-            subgroup=row["kind"],
-        )
-        for row in facts.filter(created_day__gte=days.first, created_day__lte=days.last)
-        .values("created_day", "category_id", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-    for property, moment in [("ideas_taken", "idea_taken_at"), ("ideas_done", "idea_done_at")]:
-        rows += [
-            _count(property, row["day"], row["n"], category_id=row["category_id"])
-            for row in _grouped(
-                facts.filter(days.within(moment)), moment, "category_id", n=Count("pk")
-            )
+    written = sum(
+        [
+            _topic_counts(days),
+            _representative_counts(days),
+            _survey_counts(days),
+            _search_counts(days),
+            _attempt_counts(days, at=at),
+            _article_feedback_counts(days),
+            _participants(days),
         ]
-    return rows
+    )
+    counts = [row for row in [*_zero_result_queries(days), *_page_view_counts(days)] if row.value]
+    DailyCount.objects.bulk_create(counts, batch_size=1000)
+    return written + len(counts)
 
 
-def _representative_counts(days: Days) -> list[DailyCount]:
+def _grouped(queryset, day_field: str, **groups):
+    """The rows of `queryset` grouped by local day (as "d") and `groups`; annotate the
+    aggregates next."""
+    return queryset.values(d=local_date(day_field), **groups)
+
+
+def _insert_select(model, columns: list[str], select: list[str], grouped, params=()) -> int:
+    """INSERT INTO model (columns) SELECT `select` FROM (grouped) AS g, leaving out rows whose
+    last selected value is zero (a count of nothing is no row, as before); rows written."""
+    inner, inner_params = grouped.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    # Only our own table, column and alias names are interpolated; values are parameters.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        f"SELECT {', '.join(select)} FROM ({inner}) g WHERE {select[-1]} <> 0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        return max(cursor.rowcount, 0)
+
+
+COUNT_COLUMNS = ["property", "day", "category_id", "subgroup", "value"]
+
+
+def _insert_counts(property: str, grouped, value: str = "v") -> int:
+    """DailyCount rows of one property from grouped rows with "d", the aggregate `value`, and
+    optionally "c" (category) and "s" (subgroup)."""
+    names = set(grouped.query.values_select) | set(grouped.query.annotation_select)
+    select = [
+        "%s",
+        "g.d",
+        "g.c" if "c" in names else "0",
+        "g.s" if "s" in names else "''",
+        # Quoted: "all" and the like are SQL keywords.
+        f"g.{connection.ops.quote_name(value)}",
+    ]
+    return _insert_select(DailyCount, COUNT_COLUMNS, select, grouped, [property])
+
+
+def _category(field: str) -> Coalesce:
+    return Coalesce(F(field), Value(0), output_field=BigIntegerField())
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, output_field=CharField(max_length=300))
+
+
+def _topic_counts(days: Days) -> int:
+    facts = TopicFact.objects.filter(is_hidden=False)
+    written = _insert_counts(
+        "topics_created",
+        facts.filter(created_day__gte=days.first, created_day__lte=days.last)
+        .values(d=F("created_day"), c=_category("category_id"), s=F("kind"))
+        .annotate(v=Count("pk")),
+    )
+    for property, moment in [("ideas_taken", "idea_taken_at"), ("ideas_done", "idea_done_at")]:
+        written += _insert_counts(
+            property,
+            _grouped(
+                facts.filter(days.within(moment)), moment, c=_category("category_id")
+            ).annotate(v=Count("pk")),
+        )
+    return written
+
+
+def _representative_counts(days: Days) -> int:
     replies = (
         Event.objects.filter(
             days.within("created_at"),
@@ -376,82 +565,75 @@ def _representative_counts(days: Days) -> list[DailyCount]:
         # A representative replying in their own topic is not answering anyone.
         .exclude(actor_id=F("topic__author_id"))
     )
-    return [
-        _count(
-            "representative_replies",
-            row["day"],
-            row["n"],
-            category_id=row["topic__category_id"],
-            subgroup=row["actor_id"],
-        )
-        for row in _grouped(replies, "created_at", "topic__category_id", "actor_id", n=Count("pk"))
-    ]
+    return _insert_counts(
+        "representative_replies",
+        _grouped(
+            replies, "created_at", c=_category("topic__category_id"), s=_text("actor_id")
+        ).annotate(v=Count("pk")),
+    )
 
 
-def _survey_counts(days: Days) -> list[DailyCount]:
+def _survey_counts(days: Days) -> int:
     answered = SurveyResponse.objects.answered().filter(days.within("answered_at"))
-    rows = [
-        _count(
-            "csat_answers",
-            row["day"],
-            row["n"],
-            category_id=row["topic__category_id"],
-            subgroup=row["score"],
-        )
-        for row in _grouped(
+    written = _insert_counts(
+        "csat_answers",
+        _grouped(
             answered.filter(kind=SurveyKind.CSAT),
             "answered_at",
-            "topic__category_id",
-            "score",
-            n=Count("pk"),
-        )
-    ]
-    rows += [
-        _count("nps_answers", row["day"], row["n"], subgroup=row["score"])
-        for row in _grouped(
-            answered.filter(kind=SurveyKind.NPS), "answered_at", "score", n=Count("pk")
-        )
-    ]
-    shown = SurveyResponse.objects.filter(days.within("shown_at"), kind=SurveyKind.NPS)
-    rows += _totals(
-        {"shown": "nps_shown", "answered": "nps_shown_answered"},
-        _grouped(
-            shown,
-            "shown_at",
-            shown=Count("pk"),
-            answered=Count("pk", filter=Q(score__isnull=False)),
+            c=_category("topic__category_id"),
+            s=_text("score"),
+        ).annotate(v=Count("pk")),
+    )
+    written += _insert_counts(
+        "nps_answers",
+        _grouped(answered.filter(kind=SurveyKind.NPS), "answered_at", s=_text("score")).annotate(
+            v=Count("pk")
         ),
     )
-    return rows
+    shown = _grouped(
+        SurveyResponse.objects.filter(days.within("shown_at"), kind=SurveyKind.NPS), "shown_at"
+    ).annotate(shown=Count("pk"), answered=Count("pk", filter=Q(score__isnull=False)))
+    return written + _totals({"shown": "nps_shown", "answered": "nps_shown_answered"}, shown)
 
 
-def _search_counts(days: Days) -> list[DailyCount]:
-    searches = SearchQuery.objects.filter(
-        days.within("created_at"), source__in=COUNTED_SEARCH_SOURCES
+def _totals(property_of: dict[str, str], grouped) -> int:
+    """One community-wide DailyCount property per aggregate of the grouped rows."""
+    return sum(
+        _insert_counts(property, grouped, value=name) for name, property in property_of.items()
     )
-    rows = _totals(
+
+
+def _counted_searches(days: Days):
+    return SearchQuery.objects.filter(days.within("created_at"), source__in=COUNTED_SEARCH_SOURCES)
+
+
+def _search_counts(days: Days) -> int:
+    return _totals(
         {"all": "searches", "clicked": "searches_clicked", "zero": "searches_zero"},
-        _grouped(
-            searches,
-            "created_at",
+        _grouped(_counted_searches(days), "created_at").annotate(
             all=Count("pk"),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
             zero=Count("pk", filter=Q(result_count=0)),
         ),
     )
+
+
+def _zero_result_queries(days: Days) -> list[DailyCount]:
     # Normalised in Python: SQLite's LOWER() knows only ASCII, and "Кридит " is "кридит".
     zero_queries: Counter[tuple[date, str]] = Counter(
         (local_day(at), " ".join(text.split()).lower())
-        for at, text in searches.filter(result_count=0).values_list("created_at", "text")
+        for at, text in _counted_searches(days)
+        .filter(result_count=0)
+        .values_list("created_at", "text")
+        .iterator(chunk_size=5000)
     )
-    rows += [
+    return [
         _count("zero_result_query", day, n, subgroup=query[:300])
         for (day, query), n in zero_queries.items()
     ]
-    return rows
 
 
-def _attempt_counts(days: Days, *, at: datetime) -> list[DailyCount]:
+def _attempt_counts(days: Days, *, at: datetime) -> int:
     attempts = SearchAttempt.objects.filter(days.within("started_at"))
     return _totals(
         {
@@ -460,9 +642,7 @@ def _attempt_counts(days: Days, *, at: datetime) -> list[DailyCount]:
             "posted": "attempts_posted",
             "potential": "attempts_potential",
         },
-        _grouped(
-            attempts,
-            "started_at",
+        _grouped(attempts, "started_at").annotate(
             all=Count("pk"),
             deflected=Count("pk", filter=Q(deflected_at__isnull=False)),
             posted=Count("pk", filter=Q(posted_at__isnull=False)),
@@ -480,12 +660,10 @@ def _attempt_counts(days: Days, *, at: datetime) -> list[DailyCount]:
     )
 
 
-def _article_feedback_counts(days: Days) -> list[DailyCount]:
+def _article_feedback_counts(days: Days) -> int:
     return _totals(
         {"yes": "kb_feedback_yes", "no": "kb_feedback_no"},
-        _grouped(
-            ArticleFeedback.objects.filter(days.within("created_at")),
-            "created_at",
+        _grouped(ArticleFeedback.objects.filter(days.within("created_at")), "created_at").annotate(
             yes=Count("pk", filter=Q(is_helpful=True)),
             no=Count("pk", filter=Q(is_helpful=False)),
         ),
@@ -516,11 +694,17 @@ class DayTraffic:
 
 def _page_view_counts(days: Days) -> list[DailyCount]:
     # One day at a time: a busy month of page views would not fit in memory at once.
+    # Days without a single view (most of a long history being rolled for the first time)
+    # cost one grouped query in all, not one each.
+    viewed = (
+        PageView.objects.filter(days.within("created_at"))
+        .values_list(local_date("created_at"), flat=True)
+        .distinct()
+        .order_by()
+    )
     result = []
-    day = days.first
-    while day <= days.last:
+    for day in sorted(viewed):
         result += _page_view_counts_of(Days(day, day))
-        day += timedelta(days=1)
     return result
 
 
@@ -611,19 +795,18 @@ def _answered_topics_at(views: set[tuple[int, datetime]]) -> set[tuple[int, date
     }
 
 
-def _participants(days: Days) -> list[ParticipantDay]:
+def _participants(days: Days) -> int:
     events = Event.objects.filter(
         days.within("created_at"), kind__in=CONTRIBUTION_EVENT_KINDS, actor__isnull=False
     ).exclude(staff_filter("actor__"))
-    return [
-        ParticipantDay(
-            day=row["day"],
-            user_id=row["actor_id"],
-            category_id=row["topic__category_id"] or 0,
-            contributions=row["n"],
-        )
-        for row in _grouped(events, "created_at", "actor_id", "topic__category_id", n=Count("pk"))
-    ]
+    return _insert_select(
+        ParticipantDay,
+        ["day", "user_id", "category_id", "contributions"],
+        ["g.d", "g.u", "g.c", "g.v"],
+        _grouped(events, "created_at", u=F("actor_id"), c=_category("topic__category_id")).annotate(
+            v=Count("pk")
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

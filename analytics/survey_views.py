@@ -17,15 +17,12 @@ from django_ratelimit.decorators import ratelimit
 from analytics import surveys
 from analytics.models import SurveyKind
 from analytics.survey_forms import SurveyForm
+from community.htmx import is_htmx
 from community.models import Topic
 
 
 def _rate(group, request) -> str:
     return settings.RATE_LIMIT_SURVEY
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -51,19 +48,19 @@ def _answer(request: HttpRequest, form: SurveyForm, record, *, fallback: str, ct
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if _is_htmx(request):
+            if is_htmx(request):
                 return render(request, "analytics/partials/survey_thanks.html", ctx)
             messages.success(request, _("Thank you for your answer!"))
             return _back(request, fallback)
     # survey_page: the page must not show the NPS prompt a second time (analytics_surveys).
     ctx = {**ctx, "form": form, "next": request.POST.get("next", fallback), "survey_page": True}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, f"analytics/partials/survey_{form.kind}.html", ctx)
     return render(request, "analytics/survey_form_page.html", ctx)
 
 
 def _dismissed(request: HttpRequest, *, fallback: str) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "analytics/partials/survey_dismissed.html")
     return _back(request, fallback)
 

@@ -57,10 +57,6 @@ def reports_access(view):
     return wrapped
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -79,12 +75,13 @@ def _dashboard_url(selected: SelectedPeriod, category_id: int | None = None) -> 
 
 def _chart_context(report: reporting.Report) -> list[dict]:
     """Daily series of the chart keys the report has, each drawn and tabulated."""
+    rows = {key: row for key in display.CHART_KEYS if (row := report.row(key)) is not None}
+    # All the charts from one read of the daily rollups, not one read (and one pass over the
+    # days' figures) per chart.
+    all_points = metrics.series_many(rows, report.period) if rows else {}
     result = []
-    for key in display.CHART_KEYS:
-        row = report.row(key)
-        if row is None:
-            continue
-        points = metrics.series(key, report.period)
+    for key, row in rows.items():
+        points = all_points[key]
         fmt = functools.partial(display.format_value, unit=row.unit)
         result.append(
             {

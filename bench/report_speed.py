@@ -16,8 +16,9 @@ database. The rows are what the services would leave behind, as far as the repor
 - topics over --days of history, more lately (ids follow time), kinds 50 / 25 / 17 / 8 %
   (question / problem / idea / thanks), statuses that fit their kind, spread over 8 categories;
 - 60 % of questions and problems get an official answer by one of 40 representatives, 1 to 72
-  hours later (a reply row with is_official, its REPLY_CREATED and OFFICIAL_ANSWERED events, and
-  the status "answered" / "solved"); 10 % of the answered are also accepted by the author;
+  hours later (a reply row with is_official, its REPLY_CREATED event marked by_representative as
+  the service marks it, its OFFICIAL_ANSWERED event, and the status "answered" / "solved"); 10 %
+  of the answered are also accepted by the author;
 - every topic has its TOPIC_CREATED event; the remaining events up to --events are customer
   replies (with their REPLY_CREATED events and reply rows) and votes (TOPIC_VOTED), so that
   `Event` holds --events rows in all.
@@ -213,7 +214,12 @@ def generate(args: argparse.Namespace) -> None:
         f"""
         INSERT INTO community_event (kind, topic_id, reply_id, actor_id, data, created_at
             {event_columns})
-        SELECT kind, topic_id, id, author_id, '{{}}', created_at {event_values}
+        SELECT kind, topic_id, id, author_id,
+               -- As services.reply_create records a representative's reply: it is what
+               -- makes it the topic's first response (time to first response, FCR).
+               CASE WHEN kind = 'reply_created' THEN '{{"by_representative": true}}'::jsonb
+                    ELSE '{{}}'::jsonb END,
+               created_at {event_values}
         FROM community_reply, (VALUES ('reply_created'), ('official_answered')) AS k(kind)
         WHERE is_official
         """,

@@ -63,6 +63,9 @@ class FakeMetrics:
             (period.start + timedelta(days=n), n if n % 3 else None) for n in range(period.days)
         ]
 
+    def series_many(self, keys, period: Period, *, category_id=None):
+        return {key: self.series(key, period) for key in keys}
+
     def top_lists(self, period: Period, *, limit: int = 10):
         return {"zero_result_queries": [("кэшбэк такси", 7), ("овердрафт", 3)], "articles": []}
 
@@ -85,6 +88,7 @@ def fake_metrics(monkeypatch) -> FakeMetrics:
     ]
     monkeypatch.setattr(metrics, "report", fake.report)
     monkeypatch.setattr(metrics, "series", fake.series)
+    monkeypatch.setattr(metrics, "series_many", fake.series_many)
     monkeypatch.setattr(metrics, "top_lists", fake.top_lists)
     return fake
 

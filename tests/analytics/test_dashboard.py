@@ -319,4 +319,5 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
 
     print(f"dashboard queries: {few} with 2 topics, {many} with 14")
     assert few == many
-    assert many < 60
+    # Was 38 when each of the four charts read the rollups on its own; now one read for all.
+    assert many <= 30

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from analytics import metrics
@@ -238,6 +240,31 @@ def test_series_value_of_a_day_equals_the_one_day_report(october):
     day = date(2025, 10, 5)
     for key in ["answered_rate", "fcr", "resolution_p90", "topics_created"]:
         assert metrics.series(key, Period.day(day)) == [(day, values(Period.day(day))[key])]
+
+
+def test_series_many_gives_each_key_what_series_gives(october):
+    month = Period(date(2025, 10, 1), date(2025, 10, 31))
+    keys = ["topics_created", "first_response_median", "answered_rate", "resolution_p90", "nope"]
+
+    many = metrics.series_many(keys, month)
+
+    assert list(many) == keys
+    for key in keys:
+        assert many[key] == metrics.series(key, month)
+    assert [day for day, _value in many["topics_created"]] == month.each_day()
+    assert all(value is None for _day, value in many["nope"])
+
+
+def test_series_many_reads_the_rollups_once_for_all_keys(october):
+    month = Period(date(2025, 10, 1), date(2025, 10, 31))
+    with CaptureQueriesContext(connection) as one:
+        metrics.series("first_response_median", month)
+    with CaptureQueriesContext(connection) as four:
+        metrics.series_many(
+            ["topics_created", "unique_visitors", "first_response_median", "answered_rate"], month
+        )
+
+    assert len(four) == len(one)
 
 
 def test_top_categories(october, category):

@@ -10,8 +10,9 @@ from analytics import rollup as rollup_module
 from analytics.models import DailyCount, FillState, ParticipantDay, TopicFact
 from analytics.rollup import rollup
 from community import services
+from community.models import TopicKind, TopicStatus
 from tests.analytics.metrics_helpers import msk, roll, values
-from tests.conftest import make_reply, make_topic
+from tests.conftest import make_reply, make_topic, make_user
 
 
 def _snapshot() -> list[tuple]:
@@ -119,3 +120,100 @@ def test_rolling_with_nothing_to_do_is_harmless(db):
     result = rollup(start=date(2025, 10, 2), end=date(2025, 10, 1))
     assert result.rows == 0
     assert rollup(at=msk(2025, 10, 1, 0, 0) + timedelta(hours=1)).rows == 0
+
+
+# Topic facts: most topics are summarised in SQL, the rest replayed event by event ----------
+
+
+def _fact_from_every_event(topic) -> dict:
+    """The reference: derive_fact over all of the topic's events, in order."""
+    events = [
+        rollup_module.TopicEvent(event.kind, event.actor_id, event.created_at, event.data or {})
+        for event in topic.events.filter(kind__in=rollup_module.FACT_EVENT_KINDS).order_by(
+            "created_at", "pk"
+        )
+    ]
+    fact = rollup_module.derive_fact(
+        topic_id=topic.pk,
+        kind=topic.kind,
+        category_id=topic.category_id,
+        author_id=topic.author_id,
+        author_is_staff=False,
+        is_hidden=topic.is_hidden,
+        created_at=topic.created_at,
+        events=events,
+    )
+    return {name: getattr(fact, name) for name in rollup_module.FACT_FIELDS if name != "category"}
+
+
+def test_summarised_and_replayed_facts_agree_with_every_event(customer, representative, category):
+    at = msk(2025, 10, 1, 9, 0)
+    topics = []
+
+    def ask(kind=TopicKind.QUESTION):
+        topic = make_topic(author=customer, category=category, kind=kind, at=at)
+        topics.append(topic)
+        return topic
+
+    def reply(topic, author, minutes):
+        return make_reply(topic, author=author, at=at + timedelta(minutes=minutes))
+
+    ask()  # nothing happens
+    answered = ask()
+    official = reply(answered, representative, 60)
+    reply(answered, customer, 30)  # the author before the answer: not a follow-up
+    services.answer_mark_official(reply=official, actor=representative, at=official.created_at)
+    followed = ask()
+    services.answer_mark_official(
+        reply=reply(followed, representative, 10), actor=representative, at=at + timedelta(hours=1)
+    )
+    reply(followed, customer, 120)  # a follow-up after the first response
+    reply(followed, representative, 130)
+    unmarked = ask()  # an undo: replayed event by event
+    first = reply(unmarked, representative, 15)
+    services.answer_mark_official(reply=first, actor=representative, at=at + timedelta(hours=1))
+    services.answer_unmark_official(reply=first, actor=representative, at=at + timedelta(hours=2))
+    accepted = ask()
+    helper = reply(accepted, make_user(), 20)
+    services.answer_accept(reply=helper, user=customer, at=at + timedelta(hours=3))
+    unaccepted = ask()
+    helper = reply(unaccepted, make_user(), 20)
+    services.answer_accept(reply=helper, user=customer, at=at + timedelta(hours=3))
+    services.answer_unaccept(reply=helper, user=customer, at=at + timedelta(hours=4))
+    problem = ask(TopicKind.PROBLEM)  # solved, reopened, solved again
+    reply(problem, representative, 5)
+    for hours, status in [(1, TopicStatus.SOLVED), (2, TopicStatus.OPEN), (5, TopicStatus.SOLVED)]:
+        services.topic_status_set(
+            topic=problem, status=status, actor=representative, at=at + timedelta(hours=hours)
+        )
+    idea = ask(TopicKind.IDEA)
+    for hours, status in [
+        (1, TopicStatus.UNDER_REVIEW),
+        (2, TopicStatus.IN_PROGRESS),
+        (3, TopicStatus.DONE),
+    ]:
+        services.topic_status_set(
+            topic=idea, status=status, actor=representative, at=at + timedelta(hours=hours)
+        )
+    own = make_topic(author=representative, category=category, at=at)  # a representative's own
+    topics.append(own)
+    reply(own, representative, 5)
+
+    assert rollup_module.refresh_facts([topic.pk for topic in topics]) == len(topics)
+
+    for topic in topics:
+        topic.refresh_from_db()
+        stored = TopicFact.objects.filter(pk=topic.pk).values(*rollup_module.FACT_FIELDS).get()
+        stored.pop("category")
+        expected = _fact_from_every_event(topic)
+        stored.pop("author_is_staff")
+        expected.pop("author_is_staff")
+        assert stored == expected, topic.pk
+    # The cases above do reach both paths.
+    facts = {fact.topic_id: fact for fact in TopicFact.objects.all()}
+    assert facts[followed.pk].author_followed_up
+    assert facts[problem.pk].reopened_at is not None
+    assert facts[idea.pk].idea_done_at is not None
+    assert facts[unmarked.pk].resolved_at is not None and not facts[unmarked.pk].is_answered
+    assert not facts[unaccepted.pk].is_answered
+    assert facts[own.pk].first_response_at is None
