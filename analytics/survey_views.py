@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -19,6 +18,7 @@ from analytics.models import SurveyKind
 from analytics.survey_forms import SurveyForm
 from community.htmx import is_htmx
 from community.models import Topic
+from community.redirects import same_site_url
 
 
 def _rate(group, request) -> str:
@@ -26,12 +26,7 @@ def _rate(group, request) -> str:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(same_site_url(request, request.POST.get("next", "")) or fallback)
 
 
 def _get_topic(pk: int) -> Topic:

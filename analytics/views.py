@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
@@ -36,6 +36,7 @@ from analytics.forms import (
 from analytics.pdf import report_pdf
 from analytics.reporting import report_url
 from community.markup import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS
+from community.redirects import same_site_url
 
 DEFINITIONS_PATH = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 # Writes on these pages are rare (a cost estimate, a token): a low limit costs nobody anything.
@@ -59,11 +60,7 @@ def reports_access(view):
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return same_site_url(request, target) or fallback
 
 
 def _dashboard_url(selected: SelectedPeriod, category_id: int | None = None) -> str:

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -19,6 +18,7 @@ from community.forms import ReplyForm, StatusForm, TopicEditForm, TopicForm
 from community.htmx import is_htmx, rate_setting
 from community.models import EventKind, Reply, Topic, TopicKind, home_lists, tab_counts
 from community.pagination import Page, page_or_404, query_without_page
+from community.redirects import same_site_url
 from community.signals import topic_posted
 
 TOPICS_PER_PAGE = 20
@@ -27,12 +27,7 @@ REPLIES_PER_PAGE = 50
 
 def _safe_next(request: HttpRequest) -> str:
     """The `next` the form sent, if it points back into this site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return same_site_url(request, request.POST.get("next", ""))
 
 
 def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from community.redirects import same_site_url
 
 # Everything a page needs is served by the site itself: no CDN, fonts or trackers, and no inline
 # script, so the policy can stay this strict.
@@ -62,12 +63,7 @@ class HtmxLoginRedirectMiddleware:
 def _login_url_back_to_page(request: HttpRequest) -> str:
     """The sign-in URL that returns to the page the htmx request came from (HX-Current-URL),
     rather than to the endpoint it posted to, which has nothing to show on a GET."""
-    page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    path = page.path + (f"?{page.query}" if page.query else "")
-    if not page.path or not url_has_allowed_host_and_scheme(
-        request.headers["HX-Current-URL"],
-        allowed_hosts={request.get_host()},
-        require_https=request.is_secure(),
-    ):
+    page = urlsplit(same_site_url(request, request.headers.get("HX-Current-URL", "")))
+    if not page.path:
         return ""
-    return redirect_to_login(path)["Location"]
+    return redirect_to_login(page.path + (f"?{page.query}" if page.query else ""))["Location"]
