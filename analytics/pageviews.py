@@ -12,11 +12,12 @@ import secrets
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import ResolverMatch
 
+from accounts.adapters import client_ip
 from analytics.metrics import local_day
 from analytics.models import DailySalt, PageKind, PageView, ReferrerClass
 
@@ -117,11 +118,12 @@ def forget_salts() -> None:
 
 
 def client_address(request: HttpRequest) -> str:
-    value = request.META.get(settings.ANALYTICS_CLIENT_IP_HEADER) or request.META.get(
-        "REMOTE_ADDR", ""
-    )
-    # X-Forwarded-For lists the client first.
-    return value.split(",")[0].strip()
+    """The same address the rate limits count (TRUSTED_CLIENT_IP_HEADER / TRUSTED_PROXY_COUNT),
+    so one proxy setting serves both and a client cannot choose its own by a forged header."""
+    try:
+        return client_ip(request)
+    except PermissionDenied:
+        return ""
 
 
 def visitor_hash(request: HttpRequest, *, day: date) -> str:

@@ -315,9 +315,6 @@ ANALYTICS_REROLL_DAYS = int(os.environ.get("ANALYTICS_REROLL_DAYS", "7"))
 # First-party page views (analytics.middleware). Off in the test suite, so every page's query
 # count stays its own; tests/analytics turns it on and checks the one INSERT it adds.
 ANALYTICS_PAGE_VIEWS = env_bool("ANALYTICS_PAGE_VIEWS", not TESTING)
-# Behind a proxy, the header holding the visitor's address (e.g. HTTP_X_REAL_IP); it is only
-# hashed with the day's salt, never stored.
-ANALYTICS_CLIENT_IP_HEADER = os.environ.get("ANALYTICS_CLIENT_IP_HEADER", "REMOTE_ADDR")
 # NPS: asked at most once per this many days; the prompt stays offered this many days.
 ANALYTICS_NPS_INTERVAL_DAYS = int(os.environ.get("ANALYTICS_NPS_INTERVAL_DAYS", "90"))
 ANALYTICS_NPS_PROMPT_DAYS = int(os.environ.get("ANALYTICS_NPS_PROMPT_DAYS", "3"))
